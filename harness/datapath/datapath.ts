@@ -1,0 +1,81 @@
+import type { DatapathFlow } from '../odp/flow.js';
+import type { FlowRule } from '../openflow/rule.js';
+import type { RunContext } from '../run/run-context.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+
+/** Whether a backend supports one feature id of the catalogue, as probed at run time. */
+export type FeatureSupport =
+  | { readonly supported: true; readonly how?: string }
+  | { readonly supported: false; readonly reason: string };
+
+export type FeatureMap = Readonly<Record<string, FeatureSupport>>;
+
+/** What `probe()` found on this host, before anything is started. */
+export interface ProbeResult {
+  readonly backend: string;
+  readonly available: boolean;
+  /** Why it cannot run here, when `available` is false (one line). */
+  readonly reason?: string;
+  /** Component versions, e.g. `{ ovs: '3.1.0', kernel: '6.18.44' }`. */
+  readonly versions: Readonly<Record<string, string>>;
+  /** Product string such as `afxdp-generic/ovs-3.1.0/linux-6.18`; refined after start. */
+  readonly product?: string;
+}
+
+export interface PortStats {
+  readonly name: string;
+  readonly ofport: number;
+  readonly rxPackets: number;
+  readonly txPackets: number;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+  readonly rxDropped: number;
+  readonly txDropped: number;
+}
+
+export interface DatapathStats {
+  readonly ports: readonly PortStats[];
+  /** Datapath lookups that hit a flow. */
+  readonly hits: number;
+  /** Lookups that missed and went (or should have gone) to userspace. */
+  readonly misses: number;
+  /** Misses that could not be delivered to userspace. */
+  readonly lost: number;
+  /** Datapath flows installed now. */
+  readonly flows: number;
+  /** Upcalls handled by the slow path, when the backend counts them separately. */
+  readonly upcalls?: number;
+}
+
+/** A backend that can be probed and started on a topology. */
+export interface Datapath {
+  readonly id: string;
+  readonly description: string;
+  probe(): Promise<ProbeResult>;
+  /** Brings the datapath up on the topology's DUT ports. Only a started datapath can be used. */
+  start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath>;
+}
+
+export interface StartedDatapath {
+  readonly state: 'started';
+  readonly id: string;
+  /** Product string after start, with what was really obtained (e.g. the XDP mode). */
+  readonly product: string;
+  readonly versions: Readonly<Record<string, string>>;
+  /** Feature support, probed against the running datapath. */
+  features(): Promise<FeatureMap>;
+  /** Replaces the whole OpenFlow rule table with these rules and flushes datapath flows. */
+  applyPipeline(rules: readonly FlowRule[]): Promise<void>;
+  /** Datapath flows (megaflows) held now, parsed from ODP syntax. */
+  dumpFlows(): Promise<DatapathFlow[]>;
+  /** Deletes all datapath flows, keeping the OpenFlow pipeline. */
+  flushFlows(): Promise<void>;
+  stats(): Promise<DatapathStats>;
+  /** Tears down everything it started. Safe to call twice. */
+  stop(): Promise<StoppedDatapath>;
+}
+
+export interface StoppedDatapath {
+  readonly state: 'stopped';
+  readonly id: string;
+}
