@@ -47,6 +47,22 @@ export interface DatapathStats {
   readonly upcalls?: number;
 }
 
+/** A packet the datapath sent to the controller (OpenFlow packet-in or an agent upcall). */
+export interface PacketIn {
+  readonly inPort: number;
+  readonly reason: string;
+  readonly tableId?: number;
+  /** The packet as the controller received it. */
+  readonly data: Buffer;
+}
+
+/** A controller connection that records packet-ins until closed. */
+export interface ControllerChannel {
+  /** Packet-ins received so far. */
+  packetIns(): Promise<PacketIn[]>;
+  close(): Promise<void>;
+}
+
 /** A backend that can be probed and started on a topology. */
 export interface Datapath {
   readonly id: string;
@@ -71,6 +87,8 @@ export interface StartedDatapath {
   /** Deletes all datapath flows, keeping the OpenFlow pipeline. */
   flushFlows(): Promise<void>;
   stats(): Promise<DatapathStats>;
+  /** Connects a controller that records packet-ins (for `controller` actions). */
+  openController(): Promise<ControllerChannel>;
   /** Tears down everything it started. Safe to call twice. */
   stop(): Promise<StoppedDatapath>;
 }

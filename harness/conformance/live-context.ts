@@ -1,0 +1,122 @@
+import { AssertionError } from 'chai';
+import type { ControllerChannel, DatapathStats, StartedDatapath } from '../datapath/datapath.js';
+import type { DatapathFlow } from '../odp/flow.js';
+import { formatOfctlFlow } from '../openflow/format.js';
+import { parseOfctlFlows } from '../openflow/parse.js';
+import type { CaseDetails } from '../results/results.js';
+import { diffDelivery } from './delivery.js';
+import { sendAndCapture } from '../traffic/conformance-io.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+import type { CaseContext, Delivery, SendOptions } from './case.js';
+
+const DEFAULT_WAIT_MS = 1500;
+
+/** The CaseContext of a real run: real frames through a started backend on a started topology. */
+export class LiveCaseContext implements CaseContext {
+  readonly ports: Readonly<Record<string, number>>;
+  private readonly record: {
+    pipeline: string[];
+    sent: { endpoint: string; hex: string }[];
+    expected: Record<string, string[]>;
+    captured: Record<string, string[]>;
+    flows: string[];
+    notes: string[];
+  } = { pipeline: [], sent: [], expected: {}, captured: {}, flows: [], notes: [] };
+
+  constructor(
+    private readonly caseId: string,
+    readonly backend: StartedDatapath,
+    readonly topology: StartedTopology,
+  ) {
+    this.ports = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));
+  }
+
+  mac(endpoint: string): string {
+    return this.topology.endpoint(endpoint).mac;
+  }
+
+  async pipeline(text: string): Promise<void> {
+    const rules = parseOfctlFlows(text, { source: `${this.caseId}:pipeline`, ports: this.ports });
+    this.record.pipeline.push(...rules.map(formatOfctlFlow));
+    await this.backend.applyPipeline(rules);
+  }
+
+  async send(from: string, frames: Buffer | readonly Buffer[], opts: SendOptions = {}, expectCount?: number): Promise<Map<string, Buffer[]>> {
+    const list = Buffer.isBuffer(frames) ? [frames] : [...frames];
+    const listen = opts.listen ?? this.topology.endpoints.map((e) => e.name).filter((n) => n !== from);
+    for (const f of list) this.record.sent.push({ endpoint: from, hex: f.toString('hex') });
+    const captured = await sendAndCapture({
+      topology: this.topology,
+      from,
+      frames: list,
+      listen,
+      waitMs: opts.waitMs ?? DEFAULT_WAIT_MS,
+      ...(expectCount !== undefined ? { expectCount } : {}),
+    });
+    for (const [ep, got] of captured) {
+      this.record.captured[ep] = [...(this.record.captured[ep] ?? []), ...got.map((b: Buffer) => b.toString('hex'))];
+    }
+    return captured;
+  }
+
+  async expectDelivery(
+    from: string,
+    frames: Buffer | readonly Buffer[],
+    expected: Delivery,
+    opts: SendOptions = {},
+  ): Promise<Map<string, Buffer[]>> {
+    const listen = [...(opts.listen ?? this.topology.endpoints.map((e) => e.name).filter((n) => n !== from))];
+    for (const ep of Object.keys(expected)) {
+      if (!listen.includes(ep)) listen.push(ep);
+      this.record.expected[ep] = [...(this.record.expected[ep] ?? []), ...(expected[ep] ?? []).map((b) => b.toString('hex'))];
+    }
+    const total = Object.values(expected).reduce((n, l) => n + l.length, 0);
+    // With frames expected, return once they are all in (plus a short settle for extras);
+    // with none expected, wait the full window so a late wrong delivery is still seen.
+    const captured = await this.send(from, frames, { ...opts, listen }, total > 0 ? total : undefined);
+    const problems = diffDelivery(expected, captured, listen);
+    if (problems.length > 0) {
+      throw new AssertionError(problems.join('; '), { expected: summarize(expected), actual: summarize(Object.fromEntries(captured)) });
+    }
+    return captured;
+  }
+
+  async dumpFlows(): Promise<DatapathFlow[]> {
+    const flows = await this.backend.dumpFlows();
+    this.record.flows = flows.map((f) => f.raw);
+    return flows;
+  }
+
+  stats(): Promise<DatapathStats> {
+    return this.backend.stats();
+  }
+
+  openController(): Promise<ControllerChannel> {
+    return this.backend.openController();
+  }
+
+  note(text: string): void {
+    this.record.notes.push(text);
+  }
+
+  /** Snapshot the datapath flows into the details (used when a case fails). */
+  async recordFlows(): Promise<void> {
+    await this.dumpFlows();
+  }
+
+  details(): CaseDetails {
+    const r = this.record;
+    return {
+      pipeline: r.pipeline,
+      sent: r.sent,
+      expected: r.expected,
+      captured: r.captured,
+      ...(r.flows.length ? { flows: r.flows } : {}),
+      ...(r.notes.length ? { notes: r.notes } : {}),
+    };
+  }
+}
+
+function summarize(d: Readonly<Record<string, readonly Buffer[]>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v.length]));
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/** Bump on any incompatible change; readers check it. */
+export const SCHEMA_VERSION = 1;
+
+export const CASE_STATUSES = ['pass', 'fail', 'unsupported', 'skipped', 'error', 'timeout'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+const BackendIdentitySchema = z.strictObject({
+  id: z.string(),
+  /** e.g. `afxdp-generic/ovs-3.1.0/linux-6.18`; absent when the backend never started. */
+  product: z.string().optional(),
+  available: z.boolean(),
+  reason: z.string().optional(),
+  versions: z.record(z.string(), z.string()),
+  /** Probed feature support of the started backend: id -> reason when unsupported. */
+  unsupported: z.record(z.string(), z.string()).optional(),
+});
+
+const CaseDetailsSchema = z.strictObject({
+  pipeline: z.array(z.string()).optional(),
+  sent: z.array(z.strictObject({ endpoint: z.string(), hex: z.string() })).optional(),
+  expected: z.record(z.string(), z.array(z.string())).optional(),
+  captured: z.record(z.string(), z.array(z.string())).optional(),
+  flows: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+});
+
+const CaseResultSchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  suite: z.string(),
+  backend: z.string(),
+  features: z.array(z.string()),
+  status: z.enum(CASE_STATUSES),
+  reason: z.string(),
+  durationMs: z.number().nonnegative(),
+  details: CaseDetailsSchema.optional(),
+});
+
+const TrialSchema = z.strictObject({ value: z.number(), sent: z.number().optional(), received: z.number().optional() });
+
+const BenchmarkPointSchema = z.strictObject({
+  backend: z.string(),
+  metric: z.string(),
+  frameSize: z.union([z.number(), z.string()]),
+  flows: z.number(),
+  value: z.number(),
+  unit: z.string(),
+  trials: z.array(TrialSchema),
+  generator: z.strictObject({ name: z.string(), note: z.string(), limited: z.boolean() }),
+});
+
+export const RunResultsSchema = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  run: z.strictObject({
+    id: z.string(),
+    started: z.string(),
+    finished: z.string().optional(),
+    dplabCommit: z.string(),
+    host: z.string(),
+    kernel: z.string(),
+    ovsVersion: z.string().optional(),
+    topology: z.string(),
+    suites: z.array(z.string()),
+    backends: z.array(BackendIdentitySchema),
+  }),
+  cases: z.array(CaseResultSchema),
+  benchmarks: z.array(BenchmarkPointSchema),
+});
+
+export type BackendIdentity = z.infer<typeof BackendIdentitySchema>;
+export type CaseDetails = z.infer<typeof CaseDetailsSchema>;
+export type CaseResult = z.infer<typeof CaseResultSchema>;
+export type BenchmarkPoint = z.infer<typeof BenchmarkPointSchema>;
+export type RunResults = z.infer<typeof RunResultsSchema>;
+
+/** Parses and validates a results.json text; errors name the file and the field. */
+export function parseResults(text: string, source: string): RunResults {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not JSON: ${(e as Error).message}`);
+  }
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new Error(`${source}: schemaVersion ${JSON.stringify(version)} is not supported (expected ${SCHEMA_VERSION})`);
+  }
+  const parsed = RunResultsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${source}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Counts of each status, for summaries. */
+export function statusCounts(cases: readonly CaseResult[]): Record<CaseStatus, number> {
+  const counts = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
+  for (const c of cases) counts[c.status] += 1;
+  return counts;
+}

@@ -1,0 +1,149 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Datapath, StartedDatapath } from '../datapath/datapath.js';
+import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
+import { SCHEMA_VERSION, type BackendIdentity, type CaseResult, type RunResults } from '../results/results.js';
+import { writeRunOutputs } from '../results/write.js';
+import { newRunId, STATE_ROOT, type RunContext } from '../run/run-context.js';
+import { registerRun, unregisterRun } from '../run/run-state.js';
+import { onTeardown } from '../run/teardown.js';
+import { VethTopology } from '../../topologies/veth.js';
+import type { StartedTopology, TopologyDefinition } from '../../topologies/topology.js';
+import { notRun, runCases } from './case-runner.js';
+import { dplabCommit, hostIdentity } from './identity.js';
+import type { Progress } from './progress.js';
+
+export interface RunPlan {
+  readonly suites: readonly string[];
+  readonly groups: readonly CaseGroup[];
+  readonly backends: readonly Datapath[];
+  readonly topology: TopologyDefinition;
+  /** Run directory; default `runs/<date>-<id>`. */
+  readonly outDir?: string;
+  readonly caseFilter?: (c: ConformanceCase) => boolean;
+}
+
+export interface RunOutcome {
+  readonly results: RunResults;
+  readonly outDir: string;
+  readonly files: readonly string[];
+}
+
+function defaultOutDir(runId: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('runs', `${stamp}-${runId}`);
+}
+
+/**
+ * Runs the plan: per backend, probe; when available build a fresh topology, start the backend,
+ * run the cases, tear both down. Whatever happens, results are written and everything the run
+ * created is removed (also on SIGINT/SIGTERM, through the teardown registry).
+ */
+export async function executeRun(plan: RunPlan, progress: Progress): Promise<RunOutcome> {
+  if (plan.topology.spec.kind !== 'veth') {
+    throw new Error(`topology ${plan.topology.spec.name} (${plan.topology.source}): kind '${plan.topology.spec.kind}' cannot be built by dplab run yet`);
+  }
+  const runId = newRunId();
+  const outDir = resolve(plan.outDir ?? defaultOutDir(runId));
+  const ctx: RunContext = {
+    runId,
+    stateDir: join(STATE_ROOT, runId),
+    outDir,
+    logDir: join(outDir, 'logs'),
+    log: (m) => progress.info(`  ${m}`),
+  };
+  await mkdir(ctx.logDir, { recursive: true });
+  await registerRun(ctx);
+  const started = new Date().toISOString();
+  const identities: BackendIdentity[] = [];
+  const cases: CaseResult[] = [];
+  const host = hostIdentity();
+  let ovsVersion: string | undefined;
+  progress.info(`dplab run ${runId}: topology ${plan.topology.spec.name}, backends ${plan.backends.map((b) => b.id).join(', ')}, out ${outDir}`);
+  let failure: unknown;
+  try {
+    for (const backend of plan.backends) {
+      const probe = await backend.probe();
+      ovsVersion ??= probe.versions.ovs;
+      const identity: BackendIdentity = {
+        id: backend.id,
+        available: probe.available,
+        versions: { ...probe.versions },
+        ...(probe.product ? { product: probe.product } : {}),
+        ...(probe.reason ? { reason: probe.reason } : {}),
+      };
+      identities.push(identity);
+      if (!probe.available) {
+        progress.info(`[${backend.id}] skipped: ${probe.reason ?? 'not available'}`);
+        cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available'));
+        continue;
+      }
+      const ran = await runOnBackend(plan, backend, ctx, progress, identity);
+      cases.push(...ran);
+    }
+  } catch (e) {
+    failure = e;
+  }
+  {
+    const results: RunResults = {
+      schemaVersion: SCHEMA_VERSION,
+      run: {
+        id: runId,
+        started,
+        finished: new Date().toISOString(),
+        dplabCommit: await dplabCommit(),
+        host: host.host,
+        kernel: host.kernel,
+        ...(ovsVersion ? { ovsVersion } : {}),
+        topology: plan.topology.spec.name,
+        suites: [...plan.suites],
+        backends: identities,
+      },
+      cases,
+      benchmarks: [],
+    };
+    // Results are written even when the run broke off, so what ran is not lost.
+    const files = await writeRunOutputs(outDir, results);
+    await unregisterRun(ctx);
+    if (failure !== undefined) throw failure;
+    return { results, outDir, files };
+  }
+}
+
+async function runOnBackend(
+  plan: RunPlan,
+  backend: Datapath,
+  ctx: RunContext,
+  progress: Progress,
+  identity: BackendIdentity,
+): Promise<CaseResult[]> {
+  let topology: StartedTopology | undefined;
+  let dp: StartedDatapath | undefined;
+  const undo = onTeardown(`${backend.id} backend and topology`, async () => {
+    await dp?.stop();
+    await topology?.stop();
+  });
+  try {
+    progress.info(`[${backend.id}] building topology ${plan.topology.spec.name}`);
+    topology = await new VethTopology(plan.topology.spec).start(ctx);
+    progress.info(`[${backend.id}] starting backend`);
+    dp = await backend.start(topology, ctx);
+    identity.product = dp.product;
+    Object.assign(identity.versions, dp.versions);
+    const features = await dp.features();
+    const unsupported = Object.fromEntries(
+      Object.entries(features).flatMap(([id, f]) => (f.supported ? [] : [[id, f.reason]])),
+    );
+    if (Object.keys(unsupported).length > 0) identity.unsupported = unsupported;
+    progress.info(`[${backend.id}] ${dp.product}: running ${plan.groups.reduce((n, g) => n + g.cases.length, 0)} cases`);
+    return await runCases(plan.groups, dp, topology, progress, plan.caseFilter);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    progress.info(`[${backend.id}] error: ${msg}`);
+    return notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`);
+  } finally {
+    await dp?.stop().catch((e: unknown) => progress.info(`[${backend.id}] stop failed: ${String(e)}`));
+    await topology?.stop().catch((e: unknown) => progress.info(`[${backend.id}] topology teardown failed: ${String(e)}`));
+    undo();
+  }
+}

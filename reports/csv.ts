@@ -1,0 +1,43 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RunResults } from '../harness/results/results.js';
+
+/** One row per case: the parity data in a spreadsheet-friendly form. */
+export function casesCsv(results: RunResults): string {
+  return stringify(
+    results.cases.map((c) => ({
+      run: results.run.id,
+      suite: c.suite,
+      case: c.id,
+      backend: c.backend,
+      product: results.run.backends.find((b) => b.id === c.backend)?.product ?? '',
+      features: c.features.join(' '),
+      status: c.status,
+      reason: c.reason,
+      duration_ms: Math.round(c.durationMs),
+    })),
+    { header: true, columns: ['run', 'suite', 'case', 'backend', 'product', 'features', 'status', 'reason', 'duration_ms'] },
+  );
+}
+
+/** One row per benchmark point, trials joined so the spread stays visible. */
+export function benchmarksCsv(results: RunResults): string {
+  return stringify(
+    results.benchmarks.map((b) => ({
+      run: results.run.id,
+      backend: b.backend,
+      metric: b.metric,
+      frame_size: b.frameSize,
+      flows: b.flows,
+      value: b.value,
+      unit: b.unit,
+      trials: b.trials.map((t) => t.value).join(' '),
+      generator: b.generator.name,
+      generator_limited: b.generator.limited,
+      generator_note: b.generator.note,
+    })),
+    {
+      header: true,
+      columns: ['run', 'backend', 'metric', 'frame_size', 'flows', 'value', 'unit', 'trials', 'generator', 'generator_limited', 'generator_note'],
+    },
+  );
+}

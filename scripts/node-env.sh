@@ -1,0 +1,10 @@
+# Sourced: puts dplab's Node (>= 22) first on PATH when setup installed one under .tools/node.
+_dplab_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -x "$_dplab_root/.tools/node/node_modules/.bin/node" ]; then
+  export PATH="$_dplab_root/.tools/node/node_modules/.bin:$PATH"
+fi
+node_ok() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [ "$major" -ge 22 ]
+}

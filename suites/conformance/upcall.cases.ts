@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import { defineCase, type CaseContext, type CaseGroup } from '../../harness/conformance/case.js';
+import type { DatapathFlow } from '../../harness/odp/flow.js';
+import { isExact, keyField } from '../../harness/odp/accessors.js';
+import { udp4 } from './frames.js';
+
+const u = (dport = 2000, payload = 'upcall') => udp4({ sport: 1000, dport, payload });
+
+/** Polls the datapath flow table until `ready` holds (the slow path installs flows asynchronously). */
+async function flowsWhen(t: CaseContext, ready: (f: DatapathFlow[]) => boolean, ms = 3000): Promise<DatapathFlow[]> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const flows = await t.dumpFlows();
+    if (ready(flows) || Date.now() > until) return flows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const outputs = (f: DatapathFlow) => f.actions.filter((a) => a.type === 'output');
+
+export const upcallCases: CaseGroup = {
+  suite: 'conformance',
+  name: 'upcall',
+  cases: [
+    defineCase({
+      id: 'upcall.controller-packet-in',
+      title: 'actions=controller delivers the whole frame to the controller with its ingress port',
+      features: ['upcall.controller'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=controller');
+        const ctl = await t.openController();
+        try {
+          const f = u();
+          await t.expectDelivery('h1', f, {});
+          let pins = await ctl.packetIns();
+          for (let i = 0; i < 20 && pins.length === 0; i += 1) {
+            await new Promise((r) => setTimeout(r, 100));
+            pins = await ctl.packetIns();
+          }
+          expect(pins, 'packet-ins').to.have.length(1);
+          expect(pins[0]?.inPort, 'packet-in in_port').to.equal(t.ports.p1);
+          expect(pins[0]?.data.toString('hex'), 'packet-in data').to.equal(f.toString('hex'));
+        } finally {
+          await ctl.close();
+        }
+      },
+    }),
+    defineCase({
+      id: 'upcall.controller-and-output',
+      title: 'controller,output:p2 both forwards the frame and sends it to the controller',
+      features: ['upcall.controller', 'l2.output'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=controller,output:p2');
+        const ctl = await t.openController();
+        try {
+          const f = u();
+          await t.expectDelivery('h1', f, { h2: [f] });
+          let pins = await ctl.packetIns();
+          for (let i = 0; i < 20 && pins.length === 0; i += 1) {
+            await new Promise((r) => setTimeout(r, 100));
+            pins = await ctl.packetIns();
+          }
+          expect(pins.map((p) => p.data.toString('hex'))).to.deep.equal([f.toString('hex')]);
+        } finally {
+          await ctl.close();
+        }
+      },
+    }),
+    defineCase({
+      id: 'upcall.miss-then-hit',
+      title: 'the first packet misses and installs a megaflow; the next 9 hit it',
+      features: ['upcall.miss'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=output:p2');
+        const before = await t.stats();
+        await t.expectDelivery('h1', u(), { h2: [u()] });
+        const installed = await flowsWhen(t, (fl) => fl.length > 0);
+        expect(installed, 'datapath flows after the first packet').to.have.length(1);
+        const nine = Array.from({ length: 9 }, () => u());
+        await t.expectDelivery('h1', nine, { h2: nine });
+        const flows = await flowsWhen(t, (fl) => fl[0]?.stats.packets === 9);
+        t.note(`flows: ${flows.map((f) => f.raw).join(' | ')}`);
+        expect(flows).to.have.length(1);
+        const [flow] = flows as [DatapathFlow];
+        expect(outputs(flow), 'megaflow outputs').to.have.length(1);
+        expect(flow.stats.packets, 'megaflow packet count').to.equal(9);
+        const after = await t.stats();
+        expect(after.misses - before.misses, 'misses').to.equal(1);
+        expect(after.hits - before.hits, 'hits').to.equal(9);
+      },
+    }),
+    defineCase({
+      id: 'upcall.megaflow-wildcards-unmatched',
+      title: 'ten flows differing only in an unmatched field (UDP port) share one megaflow',
+      features: ['upcall.miss'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=output:p2');
+        const frames = Array.from({ length: 10 }, (_, i) => u(3000 + i));
+        await t.expectDelivery('h1', frames.slice(0, 1), { h2: frames.slice(0, 1) });
+        await flowsWhen(t, (fl) => fl.length > 0);
+        await t.expectDelivery('h1', frames.slice(1), { h2: frames.slice(1) });
+        const flows = await flowsWhen(t, (fl) => fl.length === 1 && fl[0]?.stats.packets === 9);
+        t.note(`flows: ${flows.map((f) => f.raw).join(' | ')}`);
+        expect(flows, 'megaflows').to.have.length(1);
+        const dst = keyField(flows[0] as DatapathFlow, 'udp', 'dst');
+        expect(dst === undefined || !isExact(dst), `udp dst must be wildcarded, got ${JSON.stringify(dst)}`).to.equal(true);
+      },
+    }),
+    defineCase({
+      id: 'upcall.megaflow-matches-decision-field',
+      title: 'a rule on tp_dst makes the megaflow match the UDP destination port',
+      features: ['upcall.miss', 'match.l4'],
+      run: async (t) => {
+        await t.pipeline(['priority=10,udp,in_port=p1,tp_dst=80,actions=output:p2', 'priority=1,in_port=p1,actions=drop'].join('\n'));
+        await t.expectDelivery('h1', [u(80), u(81)], { h2: [u(80)] });
+        const flows = await flowsWhen(t, (fl) => fl.length >= 2);
+        t.note(`flows: ${flows.map((f) => f.raw).join(' | ')}`);
+        expect(flows.length, 'megaflows').to.be.at.least(2);
+        const forwarding = flows.filter((f) => outputs(f).length === 1);
+        expect(forwarding, 'forwarding megaflows').to.have.length(1);
+        const dst = keyField(forwarding[0] as DatapathFlow, 'udp', 'dst');
+        expect(dst?.value, 'udp dst of the forwarding megaflow').to.equal('80');
+        const dropping = flows.filter((f) => outputs(f).length === 0);
+        expect(dropping.length, 'dropping megaflows').to.be.at.least(1);
+      },
+    }),
+    defineCase({
+      id: 'upcall.flush-causes-new-miss',
+      title: 'after the datapath flows are flushed the next packet misses again',
+      features: ['upcall.miss'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=output:p2');
+        await t.expectDelivery('h1', u(), { h2: [u()] });
+        await flowsWhen(t, (fl) => fl.length > 0);
+        await t.backend.flushFlows();
+        expect(await t.dumpFlows(), 'flows after flush').to.have.length(0);
+        const before = await t.stats();
+        await t.expectDelivery('h1', u(), { h2: [u()] });
+        const after = await t.stats();
+        expect(after.misses - before.misses, 'misses after flush').to.equal(1);
+      },
+    }),
+  ],
+};

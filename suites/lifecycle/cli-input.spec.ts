@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { leftovers } from './leftovers.js';
+
+const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+
+function dplab(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Bad input: one line naming what and where, exit 2, and nothing created. */
+describe('dplab CLI on bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dplab-cli-'));
+  let before: string[];
+  beforeEach(async () => {
+    before = await leftovers();
+  });
+  afterEach(async () => {
+    expect(await leftovers(), 'namespaces/links/daemons created').to.deep.equal(before);
+  });
+
+  it('rejects an unknown backend, naming it and the known ones', () => {
+    const r = dplab('run', '--backend', 'afxdp,vpp');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal("dplab: --backend: unknown backend 'vpp' (known: kernel, afxdp)\n");
+  });
+
+  it('rejects a topology file with a bad field, naming file and line', () => {
+    const f = join(dir, 'bad.yaml');
+    writeFileSync(f, 'name: bad\nkind: veth\nendpoints:\n  - name: h1\n  - name: h2\ndut:\n  ports:\n    - name: p1\n    - name: p2\nlinks:\n  - [h1, p1]\n  - [h2, p9]\n');
+    const r = dplab('run', '--topology', f);
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
+    expect(r.stderr).to.match(new RegExp(`^dplab: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12: links\\[1\\]\\[1\\]: .*p9`));
+  });
+
+  it('rejects YAML that does not parse, naming file and line', () => {
+    const f = join(dir, 'broken.yaml');
+    writeFileSync(f, 'name: broken\nkind: veth\nendpoints: [\n');
+    const r = dplab('run', '--topology', f);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/^dplab: .*broken\.yaml:\d+: /);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+  });
+
+  it('rejects an unknown built-in topology', () => {
+    const r = dplab('run', '--topology', 'hexagon');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/hexagon/);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+  });
+
+  it('rejects bad ovs-ofctl flow text, naming file, line and column', () => {
+    const f = join(dir, 'flows.txt');
+    writeFileSync(f, '# ok\nin_port=p1,actions=output:p2\nin_port=p1,nw_srcc=10.0.0.1,actions=drop\n');
+    const r = dplab('flows', 'check', f, '--ports', 'p1,p2');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(new RegExp(`^dplab: .*flows\\.txt:3:\\d+: .*nw_srcc`));
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+  });
+
+  it('rejects a flow naming an unknown port', () => {
+    const f = join(dir, 'flows2.txt');
+    writeFileSync(f, 'in_port=p1,actions=output:p9\n');
+    const r = dplab('flows', 'check', f, '--ports', 'p1,p2');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/flows2\.txt:1:\d+: .*p9/);
+  });
+
+  it('prints canonical rules for a good file', () => {
+    const f = join(dir, 'good.txt');
+    writeFileSync(f, 'priority=10,in_port=p2,actions=output:p1\n');
+    const r = dplab('flows', 'check', f, '--ports', 'p1,p2');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/in_port=2/);
+    expect(r.stdout).to.match(/output:1/);
+  });
+
+  it('rejects an unknown suite choice and an unknown list', () => {
+    expect(dplab('run', '--suite', 'speed').code).to.equal(2);
+    const l = dplab('list', 'colours');
+    expect(l.code).to.equal(2);
+    expect(l.stderr).to.equal("dplab: list: unknown list 'colours' (known: suites, backends, topologies, features)\n");
+  });
+
+  it('lists backends, topologies, suites and features', () => {
+    expect(dplab('list', 'backends').stdout).to.match(/^kernel\t.*\nafxdp\t/);
+    expect(dplab('list', 'topologies').stdout).to.match(/p2p\tveth/).and.match(/triangle\tveth/);
+    expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases/);
+    expect(dplab('list', 'features').stdout).to.match(/^l2\.output\t/m);
+  });
+});
