@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { formatOfctlFlow } from './format.js';
+import { FlowSyntaxError, parseOfctlFlows } from './parse.js';
+
+const ports = { p1: 1, p2: 2, p3: 3 };
+const parse = (text: string) => parseOfctlFlows(text, { source: 'flows.txt', ports });
+const error = (text: string): string => {
+  try {
+    parse(text);
+  } catch (e) {
+    expect(e).to.be.instanceOf(FlowSyntaxError);
+    return (e as Error).message;
+  }
+  throw new Error(`expected '${text}' to be rejected`);
+};
+
+describe('ovs-ofctl flow parser', () => {
+  it('reads priority, shorthand, match fields and actions with ports by name', () => {
+    const [r] = parse('priority=200,udp,in_port=p1,tp_dst=53,actions=mod_tp_dst:5353,output:p2');
+    expect(r).to.deep.equal({
+      table: 0,
+      priority: 200,
+      match: [
+        { name: 'udp', value: '' },
+        { name: 'in_port', value: '1' },
+        { name: 'tp_dst', value: '53' },
+      ],
+      actions: [
+        { type: 'mod_tp_dst', port: 5353 },
+        { type: 'output', port: 2 },
+      ],
+      source: 'flows.txt:1',
+    });
+  });
+
+  it('defaults to table 0 and priority 32768 as ovs-ofctl does', () => {
+    expect(parse('actions=drop')[0]).to.include({ table: 0, priority: 32768 });
+  });
+
+  it('skips comments and blank lines and records each rule\'s line', () => {
+    const rules = parse('# header\n\nin_port=p1,actions=output:p2  # trailing\n in_port=p2 actions=output:p1\n');
+    expect(rules.map((r) => r.source)).to.deep.equal(['flows.txt:3', 'flows.txt:4']);
+  });
+
+  it('maps aliases to canonical fields and keeps masks and prefixes', () => {
+    const [r] = parse('ip,eth_src=0a:dd:00:00:00:00/ff:ff:ff:00:00:00,ip_src=10.1.0.0/16,actions=drop');
+    expect(r?.match).to.deep.equal([
+      { name: 'ip', value: '' },
+      { name: 'dl_src', value: '0a:dd:00:00:00:00', mask: 'ff:ff:ff:00:00:00' },
+      { name: 'nw_src', value: '10.1.0.0', mask: '16' },
+    ]);
+  });
+
+  it('reads set_field, VLAN, controller and resubmit actions', () => {
+    const [r] = parse('in_port=p1,actions=push_vlan:0x88a8,set_field:4296->vlan_vid,set_field:2001:db8::99->ipv6_src,controller(max_len=128),resubmit(,1),p3');
+    expect(r?.actions).to.deep.equal([
+      { type: 'push_vlan', ethertype: 0x88a8 },
+      { type: 'set_field', field: 'vlan_vid', value: '4296' },
+      { type: 'set_field', field: 'ipv6_src', value: '2001:db8::99' },
+      { type: 'controller', maxLen: 128 },
+      { type: 'resubmit', table: 1 },
+      { type: 'output', port: 3 },
+    ]);
+  });
+
+  it('accepts dl_type as the prerequisite of IP fields', () => {
+    expect(parse('dl_type=0x0800,nw_dst=10.0.0.2,actions=drop')).to.have.length(1);
+    expect(parse('ip,nw_proto=6,tp_dst=80,actions=drop')).to.have.length(1);
+  });
+
+  it('formats rules canonically, and the canonical form parses to the same rule', () => {
+    const text = 'udp,priority=7,in_port=p1,tp_dst=0x1000/0xf000,actions=mod_nw_tos:184,dec_ttl,output:p2';
+    const [r] = parse(text);
+    const canon = formatOfctlFlow(r as never);
+    expect(canon).to.equal('table=0,priority=7,udp,in_port=1,tp_dst=0x1000/0xf000,actions=mod_nw_tos:184,dec_ttl,output:2');
+    const [again] = parseOfctlFlows(canon, { source: 'flows.txt', ports: {} });
+    expect({ ...again, source: '' }).to.deep.equal({ ...r, source: '' });
+  });
+
+  describe('rejects bad text with file:line:column and the reason', () => {
+    const cases: [string, string][] = [
+      ['in_port=p1,nw_srcc=10.0.0.1,actions=drop', "flows.txt:1:12: unknown match field 'nw_srcc'"],
+      ['in_port=p1,actions=output:p9', "flows.txt:1:27: output: unknown port 'p9' (known: p1, p2, p3)"],
+      ['in_port=p1', "flows.txt:1:1: missing 'actions=' (every rule needs actions, e.g. actions=drop)"],
+      ['in_port=p1,actions=', "flows.txt:1:20: empty action list (use 'actions=drop' to drop)"],
+      ['nw_src=10.0.0.1,actions=drop', 'flows.txt:1:1: nw_src: prerequisite missing (add one of: ip, tcp, udp, icmp, arp)'],
+      ['ip,nw_src=10.0.0.300,actions=drop', "flows.txt:1:11: nw_src: '10.0.0.300' is not an IPv4 address"],
+      ['ip,nw_src=10.0.0.0/33,actions=drop', 'flows.txt:1:20: nw_src: prefix /33 is longer than 32'],
+      ['dl_vlan_pcp=8,actions=drop', 'flows.txt:1:13: dl_vlan_pcp: 8 is larger than 7'],
+      ['in_port=p1,actions=mod_vlan_vid:4096', 'flows.txt:1:33: mod_vlan_vid: 4096 is larger than 4095'],
+      ['in_port=p1,actions=set_field:1->tun_id', "flows.txt:1:34: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)"],
+      ['in_port=p1,actions=set_field:zz->eth_src', "flows.txt:1:30: set_field eth_src: 'zz' is not a MAC address"],
+      ['in_port=p1,actions=drop,output:p2', "flows.txt:1:20: 'drop' must be the only action"],
+      ['in_port=p1,actions=frobnicate', "flows.txt:1:20: unknown action 'frobnicate'"],
+      ['in_port=p1,in_port=p2,actions=drop', "flows.txt:1:12: 'in_port' given twice"],
+      ['tcp,tcp_flags=+syn-bogus,actions=drop', "flows.txt:1:15: tcp_flags: unknown TCP flag 'bogus'"],
+      ['in_port=p1,actions=mod_nw_tos:3', 'flows.txt:1:31: mod_nw_tos: 3 sets ECN bits; the value must be a multiple of 4'],
+      ['in_port=p1,dl_type=0x0800/0xffff,actions=drop', 'flows.txt:1:27: dl_type: this field cannot be masked'],
+    ];
+    for (const [text, message] of cases) {
+      it(text, () => expect(error(text)).to.equal(message));
+    }
+
+    it('reports the line of the bad rule in a longer file', () => {
+      expect(error('# ok\nin_port=p1,actions=output:p2\n\nin_port=p1,actions=output:p7\n')).to.match(/^flows\.txt:4:27: /);
+    });
+  });
+});

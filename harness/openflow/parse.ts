@@ -1,0 +1,274 @@
+import type { FlowRule, MatchField, OfAction } from './rule.js';
+import { checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHANDS, type FieldDef } from './fields.js';
+
+/**
+ * Reads OpenFlow rules in the subset of ovs-ofctl(8) flow syntax documented in SYNTAX.md:
+ * one rule a line, `#` comments, ports by logical name. Every error is one line,
+ * `source:line:column: what is wrong`.
+ */
+
+export interface ParseOptions {
+  /** File name or other origin, used in errors and in each rule's `source`. */
+  readonly source: string;
+  /** Logical port name -> OpenFlow port number. Numbers are also accepted where ports go. */
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+export class FlowSyntaxError extends Error {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`${source}:${line}:${column}: ${reason}`);
+    this.name = 'FlowSyntaxError';
+  }
+}
+
+interface Token {
+  readonly text: string;
+  /** 1-based column in the line. */
+  readonly col: number;
+}
+
+/** Splits on commas (and, in the match part, blanks) outside parentheses. */
+function split(text: string, startCol: number, blanks: boolean): Token[] {
+  const out: Token[] = [];
+  let depth = 0;
+  let cur = '';
+  let curCol = startCol;
+  for (let i = 0; i <= text.length; i += 1) {
+    const ch = text[i];
+    const sep = ch === undefined || (depth === 0 && (ch === ',' || (blanks && /\s/.test(ch))));
+    if (sep) {
+      if (cur.trim()) out.push({ text: cur.trim(), col: curCol + (cur.length - cur.trimStart().length) });
+      cur = '';
+      curCol = startCol + i + 1;
+      continue;
+    }
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    cur += ch;
+  }
+  return out;
+}
+
+function keyValue(tok: string): [string, string | undefined] {
+  const i = tok.search(/[=:]/);
+  return i < 0 ? [tok, undefined] : [tok.slice(0, i), tok.slice(i + 1)];
+}
+
+class LineParser {
+  constructor(
+    private readonly o: ParseOptions,
+    private readonly lineNo: number,
+  ) {}
+
+  fail(col: number, reason: string): never {
+    throw new FlowSyntaxError(this.o.source, this.lineNo, col, reason);
+  }
+
+  port(text: string, col: number, what: string): number {
+    const n = this.o.ports[text] ?? parseUint(text);
+    if (n === undefined) this.fail(col, `${what}: unknown port '${text}' (known: ${Object.keys(this.o.ports).join(', ') || 'none'})`);
+    return n;
+  }
+
+  uint(text: string | undefined, col: number, what: string, max: number): number {
+    const v = text === undefined ? undefined : parseUint(text);
+    if (v === undefined) this.fail(col, `${what}: expected a number, got '${text ?? ''}'`);
+    if (v > max) this.fail(col, `${what}: ${text} is larger than ${max}`);
+    return v;
+  }
+
+  value(def: FieldDef, name: string, raw: string, col: number): { value: string; mask?: string } {
+    const slash = raw.indexOf('/');
+    const value = slash < 0 ? raw : raw.slice(0, slash);
+    const mask = slash < 0 ? undefined : raw.slice(slash + 1);
+    if (def.kind === 'port') return { value: String(this.port(value, col + name.length + 1, name)) };
+    const bad = checkValue(def.kind, value, def.max);
+    if (bad) this.fail(col + name.length + 1, `${name}: ${bad}`);
+    if (mask !== undefined) {
+      if (!def.maskable) this.fail(col + name.length + 2 + value.length, `${name}: this field cannot be masked`);
+      const isPrefix = (def.kind === 'ipv4' || def.kind === 'ipv6') && /^\d+$/.test(mask);
+      const limit = def.kind === 'ipv4' ? 32 : 128;
+      if (isPrefix && Number(mask) > limit) this.fail(col + name.length + 2 + value.length, `${name}: prefix /${mask} is longer than ${limit}`);
+      const badMask = isPrefix ? undefined : checkValue(def.kind, mask, def.kind === 'tcp_flags' ? 0xfff : def.max);
+      if (badMask) this.fail(col + name.length + 2 + value.length, `${name}: bad mask: ${badMask}`);
+    }
+    return mask === undefined ? { value } : { value, mask };
+  }
+
+  action(tok: Token): OfAction {
+    const { text, col } = tok;
+    if (text === 'drop') return { type: 'drop' };
+    if (text === 'flood' || text === 'all' || text === 'normal' || text === 'in_port' || text === 'dec_ttl') return { type: text };
+    if (text === 'strip_vlan' || text === 'pop_vlan') return { type: 'strip_vlan' };
+    if (text === 'controller') return { type: 'controller' };
+    const ctl = /^controller(?::(\d+)|\(max_len=(\d+)\))$/.exec(text);
+    if (ctl) return { type: 'controller', maxLen: Number(ctl[1] ?? ctl[2]) };
+    const sf = /^set_field:(.+)->([a-z0-9_]+)$/.exec(text);
+    if (sf) {
+      const [, value, field] = sf as unknown as [string, string, string];
+      const def = SET_FIELDS[field];
+      if (!def) this.fail(col + text.length - field.length, `set_field: unknown or unsupported field '${field}' (supported: ${Object.keys(SET_FIELDS).join(', ')})`);
+      const bad = checkValue(def.kind, value, def.max);
+      if (bad) this.fail(col + 10, `set_field ${field}: ${bad}`);
+      return { type: 'set_field', field, value };
+    }
+    if (text.startsWith('set_field')) this.fail(col, `set_field: expected set_field:VALUE->FIELD, got '${text}'`);
+    const rs = /^resubmit(?::(\w+)|\((\w*),(\d*)\))$/.exec(text);
+    if (rs) {
+      const portText = rs[1] ?? rs[2];
+      const port = portText ? this.port(portText, col + 9, 'resubmit') : undefined;
+      const table = rs[3] ? this.uint(rs[3], col, 'resubmit table', 254) : undefined;
+      if (port === undefined && table === undefined) this.fail(col, 'resubmit: needs a port or a table');
+      return { type: 'resubmit', ...(port !== undefined ? { port } : {}), ...(table !== undefined ? { table } : {}) };
+    }
+    const [name, arg] = keyValue(text);
+    const at = col + name.length + 1;
+    switch (name) {
+      case 'output':
+        return { type: 'output', port: this.port(arg ?? '', at, 'output') };
+      case 'push_vlan': {
+        const ethertype = this.uint(arg, at, 'push_vlan', 0xffff);
+        if (ethertype !== 0x8100 && ethertype !== 0x88a8) this.fail(at, `push_vlan: ethertype must be 0x8100 or 0x88a8, got ${arg}`);
+        return { type: 'push_vlan', ethertype };
+      }
+      case 'mod_vlan_vid':
+        return { type: 'mod_vlan_vid', vid: this.uint(arg, at, name, 4095) };
+      case 'mod_vlan_pcp':
+        return { type: 'mod_vlan_pcp', pcp: this.uint(arg, at, name, 7) };
+      case 'mod_dl_src':
+      case 'mod_dl_dst': {
+        const bad = checkValue('mac', arg ?? '');
+        if (bad) this.fail(at, `${name}: ${bad}`);
+        return { type: name, mac: arg as string };
+      }
+      case 'mod_nw_src':
+      case 'mod_nw_dst': {
+        const bad = checkValue('ipv4', arg ?? '');
+        if (bad) this.fail(at, `${name}: ${bad}`);
+        return { type: name, ip: arg as string };
+      }
+      case 'mod_nw_tos': {
+        const tos = this.uint(arg, at, name, 255);
+        if (tos & 3) this.fail(at, `mod_nw_tos: ${arg} sets ECN bits; the value must be a multiple of 4`);
+        return { type: 'mod_nw_tos', tos };
+      }
+      case 'mod_nw_ttl':
+        return { type: 'mod_nw_ttl', ttl: this.uint(arg, at, name, 255) };
+      case 'mod_tp_src':
+      case 'mod_tp_dst':
+        return { type: name, port: this.uint(arg, at, name, 0xffff) };
+      case 'goto_table':
+        return { type: 'goto_table', table: this.uint(arg, at, name, 254) };
+      default:
+        // A bare port is `output:` (ovs-ofctl accepts `actions=2`).
+        if (arg === undefined && (this.o.ports[text] !== undefined || parseUint(text) !== undefined)) return { type: 'output', port: this.port(text, col, 'output') };
+        return this.fail(col, `unknown action '${name}'`);
+    }
+  }
+
+  parse(line: string): FlowRule {
+    const actionsAt = line.search(/(^|[\s,])actions=/);
+    if (actionsAt < 0) this.fail(1, "missing 'actions=' (every rule needs actions, e.g. actions=drop)");
+    const actionsCol = line.indexOf('actions=', actionsAt) + 'actions='.length + 1;
+    const matchTokens = split(line.slice(0, actionsAt + (line[actionsAt] === 'a' ? 0 : 1)), 1, true);
+    const actionTokens = split(line.slice(actionsCol - 1), actionsCol, false);
+    if (actionTokens.length === 0) this.fail(actionsCol, "empty action list (use 'actions=drop' to drop)");
+
+    let table = 0;
+    let priority = 32768;
+    let cookie: bigint | undefined;
+    let idleTimeout: number | undefined;
+    let hardTimeout: number | undefined;
+    const match: MatchField[] = [];
+    const seen = new Set<string>();
+    const pending: { name: string; def: FieldDef; col: number }[] = [];
+    for (const tok of matchTokens) {
+      const eq = tok.text.indexOf('=');
+      const name = eq < 0 ? tok.text : tok.text.slice(0, eq);
+      const raw = eq < 0 ? undefined : tok.text.slice(eq + 1);
+      const at = tok.col + name.length + 1;
+      if (raw === undefined) {
+        if (!SHORTHANDS.has(name)) this.fail(tok.col, MATCH_FIELDS[name] ? `${name}: needs a value (${name}=...)` : `unknown match field '${name}'`);
+        if (seen.has(name)) this.fail(tok.col, `'${name}' given twice`);
+        seen.add(name);
+        match.push({ name, value: '' });
+        continue;
+      }
+      switch (name) {
+        case 'table':
+          table = this.uint(raw, at, 'table', 254);
+          continue;
+        case 'priority':
+          priority = this.uint(raw, at, 'priority', 65535);
+          continue;
+        case 'cookie':
+          if (!/^(0x[0-9a-fA-F]{1,16}|\d+)$/.test(raw)) this.fail(at, `cookie: expected a number, got '${raw}'`);
+          cookie = BigInt(raw);
+          continue;
+        case 'idle_timeout':
+          idleTimeout = this.uint(raw, at, name, 65535);
+          continue;
+        case 'hard_timeout':
+          hardTimeout = this.uint(raw, at, name, 65535);
+          continue;
+      }
+      const def = MATCH_FIELDS[name];
+      if (!def) this.fail(tok.col, `unknown match field '${name}'`);
+      const canonical = def.canonical ?? name;
+      if (seen.has(canonical)) this.fail(tok.col, `'${name}' given twice`);
+      seen.add(canonical);
+      const v = this.value(def, name, raw, tok.col);
+      match.push({ name: canonical, ...v });
+      if (def.needs) pending.push({ name, def, col: tok.col });
+    }
+    // Prerequisites: a shorthand, or dl_type naming the protocol.
+    const dlType = match.find((m) => m.name === 'dl_type')?.value;
+    const implied = new Set(match.filter((m) => m.value === '').map((m) => m.name));
+    if (dlType !== undefined) {
+      const t = Number(dlType);
+      if (t === 0x0800) implied.add('ip');
+      if (t === 0x86dd) implied.add('ipv6');
+      if (t === 0x0806) implied.add('arp');
+    }
+    const proto = match.find((m) => m.name === 'nw_proto')?.value;
+    if (proto !== undefined) {
+      const p = Number(proto);
+      const v6 = implied.has('ipv6');
+      if (p === 6) implied.add(v6 ? 'tcp6' : 'tcp');
+      if (p === 17) implied.add(v6 ? 'udp6' : 'udp');
+      if (p === 1 && !v6) implied.add('icmp');
+      if (p === 58 && v6) implied.add('icmp6');
+    }
+    for (const p of pending) {
+      if (!p.def.needs?.some((n) => implied.has(n))) this.fail(p.col, `${p.name}: prerequisite missing (add one of: ${p.def.needs?.join(', ')})`);
+    }
+    const actions = actionTokens.map((t) => this.action(t));
+    if (actions.some((a) => a.type === 'drop') && actions.length > 1) this.fail(actionsCol, "'drop' must be the only action");
+    return {
+      table,
+      priority,
+      ...(cookie !== undefined ? { cookie } : {}),
+      ...(idleTimeout !== undefined ? { idleTimeout } : {}),
+      ...(hardTimeout !== undefined ? { hardTimeout } : {}),
+      match,
+      actions,
+      source: `${this.o.source}:${this.lineNo}`,
+    };
+  }
+}
+
+/** Parses a rule file or snippet. Throws FlowSyntaxError at the first problem. */
+export function parseOfctlFlows(text: string, o: ParseOptions): FlowRule[] {
+  const rules: FlowRule[] = [];
+  text.split('\n').forEach((line, i) => {
+    const body = line.replace(/#.*$/, '').trimEnd();
+    if (!body.trim()) return;
+    rules.push(new LineParser(o, i + 1).parse(body));
+  });
+  return rules;
+}
