@@ -88,7 +88,7 @@ describe('ovs-ofctl flow parser', () => {
       ['ip,nw_src=10.0.0.0/33,actions=drop', 'flows.txt:1:20: nw_src: prefix /33 is longer than 32'],
       ['dl_vlan_pcp=8,actions=drop', 'flows.txt:1:13: dl_vlan_pcp: 8 is larger than 7'],
       ['in_port=p1,actions=mod_vlan_vid:4096', 'flows.txt:1:33: mod_vlan_vid: 4096 is larger than 4095'],
-      ['in_port=p1,actions=set_field:1->tun_id', "flows.txt:1:34: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)"],
+      ['in_port=p1,actions=set_field:1->tun_id', "flows.txt:1:33: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)"],
       ['in_port=p1,actions=set_field:zz->eth_src', "flows.txt:1:30: set_field eth_src: 'zz' is not a MAC address"],
       ['in_port=p1,actions=drop,output:p2', "flows.txt:1:20: 'drop' must be the only action"],
       ['in_port=p1,actions=frobnicate', "flows.txt:1:20: unknown action 'frobnicate'"],
