@@ -8,6 +8,7 @@ import { newRunId, STATE_ROOT, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
 import { onTeardown } from '../run/teardown.js';
 import { VethTopology } from '../../topologies/veth.js';
+import { vethSpec } from '../../topologies/load.js';
 import type { StartedTopology, TopologyDefinition } from '../../topologies/topology.js';
 import { notRun, runCases } from './case-runner.js';
 import { dplabCommit, hostIdentity } from './identity.js';
@@ -125,7 +126,7 @@ async function runOnBackend(
   });
   try {
     progress.info(`[${backend.id}] building topology ${plan.topology.spec.name}`);
-    topology = await new VethTopology(plan.topology.spec).start(ctx);
+    topology = await new VethTopology(vethSpec(plan.topology)).start(ctx);
     progress.info(`[${backend.id}] starting backend`);
     dp = await backend.start(topology, ctx);
     identity.product = dp.product;

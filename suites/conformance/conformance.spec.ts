@@ -7,7 +7,7 @@ import type { FeatureMap, StartedDatapath } from '../../harness/datapath/datapat
 import { runCase } from '../../harness/runner/case-runner.js';
 import { newRunId, STATE_ROOT, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
-import { loadTopology } from '../../topologies/load.js';
+import { loadTopology, vethSpec } from '../../topologies/load.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { VethTopology } from '../../topologies/veth.js';
 import { CONFORMANCE } from './index.js';
@@ -38,7 +38,7 @@ for (const { backend, probe } of probes) {
       const outDir = mkdtempSync(join(tmpdir(), `dplab-spec-${runId}-`));
       ctx = { runId, stateDir: join(STATE_ROOT, runId), outDir, logDir: join(outDir, 'logs'), log: () => undefined };
       await registerRun(ctx);
-      topology = await new VethTopology(loadTopology(topologyName).spec).start(ctx);
+      topology = await new VethTopology(vethSpec(loadTopology(topologyName))).start(ctx);
       dp = await backend.start(topology, ctx);
       features = await dp.features();
     });

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
+import type { Datapath, ProbeResult, StartedDatapath } from '../../harness/datapath/datapath.js';
+import type { RunContext } from '../../harness/run/run-context.js';
+import { exec, hasCommand } from '../../harness/system/exec.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+import { startOvsBridge } from '../ovs/ovs-bridge.js';
+import { ovsVersion } from '../ovs/ovs-daemons.js';
+
+/** The Open vSwitch kernel datapath (openvswitch.ko), driven by ovs-vswitchd with datapath_type=system. */
+export const kernelDatapath: Datapath = {
+  id: 'kernel',
+  description: 'Open vSwitch kernel datapath (openvswitch.ko, datapath_type=system)',
+  async probe(): Promise<ProbeResult> {
+    const kernel = release();
+    const versions: Record<string, string> = { kernel };
+    if (!(await hasCommand('ovs-vswitchd'))) return { backend: 'kernel', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
+    const v = await ovsVersion();
+    if (v) versions.ovs = v;
+    // Loaded (or built in), or loadable from this kernel's module tree.
+    if (!existsSync('/sys/module/openvswitch')) {
+      const mod = await exec('modinfo', ['-F', 'filename', 'openvswitch'], { allowFail: true }).catch(() => ({ code: 1, stdout: '' }));
+      if (mod.code !== 0 || !mod.stdout.trim()) {
+        return { backend: 'kernel', available: false, reason: `no openvswitch kernel module on this host (kernel ${kernel}: not loaded, not in /lib/modules/${kernel})`, versions };
+      }
+    }
+    return { backend: 'kernel', available: true, versions, product: `ovs-kernel/ovs-${v ?? 'unknown'}/linux-${kernel}` };
+  },
+  start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
+    return startOvsBridge(
+      {
+        id: 'kernel',
+        datapathType: 'system',
+        interfaceSettings: () => [],
+        product: async (_ovs, versions) => `ovs-kernel/ovs-${versions.ovs ?? 'unknown'}/linux-${versions.kernel}`,
+      },
+      topology,
+      ctx,
+    );
+  },
+};

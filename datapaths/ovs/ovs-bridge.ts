@@ -1,0 +1,126 @@
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism, release } from 'node:os';
+import { join } from 'node:path';
+import type { ControllerChannel, DatapathStats, FeatureMap, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import { loadCatalogue } from '../../harness/features/catalogue.js';
+import type { DatapathFlow } from '../../harness/odp/flow.js';
+import { parseOdpFlowDump } from '../../harness/odp/parse.js';
+import { formatOfctlFlow } from '../../harness/openflow/format.js';
+import type { FlowRule } from '../../harness/openflow/rule.js';
+import type { RunContext } from '../../harness/run/run-context.js';
+import { runNames } from '../../harness/run/run-context.js';
+import type { DutPortHandle, StartedTopology } from '../../topologies/topology.js';
+import { listenOpenFlow } from './controller.js';
+import { ovsFeatures } from './features.js';
+import { ovsVersion, startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
+import { parseDpctlShow, parseDumpPorts } from './stats.js';
+
+/** How a backend puts the DUT ports on an OVS bridge. */
+export interface OvsBridgeConfig {
+  readonly id: string;
+  readonly datapathType: 'system' | 'netdev';
+  /** `ovs-vsctl` column settings for a DUT port's Interface row, e.g. `type=afxdp`. */
+  interfaceSettings(port: DutPortHandle): readonly string[];
+  /** Product string once the bridge is up (e.g. with the XDP mode obtained). */
+  product(ovs: StartedOvsDaemons, versions: Record<string, string>): Promise<string>;
+}
+
+/** OpenFlow versions: packet-ins arrive over 1.0, push_vlan and friends need 1.1+. */
+const OF_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13';
+
+/** Starts private OVS daemons in the DUT namespace with one bridge holding every DUT port. */
+export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
+  const ovs = await startOvsDaemons({ dir: join(ctx.stateDir, `ovs-${cfg.id}`), netns: topology.dutNetns, logDir: ctx.logDir, tag: cfg.id });
+  const bridge = runNames.link(topology.runId, 'br');
+  let stopped = false;
+  const stop = async (): Promise<StoppedDatapath> => {
+    if (!stopped) {
+      stopped = true;
+      await ovs.stop();
+    }
+    return { state: 'stopped', id: cfg.id };
+  };
+  try {
+    const cpus = availableParallelism();
+    // vlan-limit 0: match as many VLAN headers as the datapath can (OVS defaults to 1).
+    const global = ['other_config:vlan-limit=0'];
+    // The userspace datapath polls with a PMD thread; keep it on the last CPU.
+    if (cfg.datapathType === 'netdev') global.push(`other_config:pmd-cpu-mask=0x${(1 << (cpus - 1)).toString(16)}`);
+    await ovs.vsctl(['set', 'Open_vSwitch', '.', ...global]);
+    await ovs.vsctl([
+      'add-br', bridge, '--', 'set', 'Bridge', bridge, `datapath_type=${cfg.datapathType}`, 'fail_mode=secure', `protocols=${OF_VERSIONS}`,
+      ...topology.dutPorts.flatMap((p) => ['--', 'add-port', bridge, p.ifname, '--', 'set', 'Interface', p.ifname, `ofport_request=${p.ofport}`, ...cfg.interfaceSettings(p)]),
+    ], 60_000);
+    for (const p of topology.dutPorts) {
+      const got = (await ovs.vsctl(['get', 'Interface', p.ifname, 'ofport', 'error'])).stdout.split('\n');
+      if (Number(got[0]) !== p.ofport) throw new Error(`${cfg.id}: port ${p.ifname} got ofport ${got[0]} (wanted ${p.ofport}): ${got[1] ?? ''}`);
+    }
+    const ofctl = (args: readonly string[]) => ovs.ofctl(['-O', OF_VERSIONS, ...args]);
+    const versions: Record<string, string> = { kernel: release() };
+    const v = await ovsVersion();
+    if (v) versions.ovs = v;
+    const product = await cfg.product(ovs, versions);
+    const names = new Map(topology.dutPorts.map((p) => [p.ofport, p.name]));
+    const pipelineFile = join(ovs.dir, 'pipeline.flows');
+
+    const flushFlows = async () => {
+      await ovs.appctl(['dpctl/del-flows']);
+    };
+    const started: StartedDatapath = {
+      state: 'started',
+      id: cfg.id,
+      product,
+      versions,
+      async features(): Promise<FeatureMap> {
+        const [dp, types, meters] = await Promise.all([
+          ovs.appctl(['dpif/show-dp-features', bridge]),
+          ovs.vsctl(['get', 'Open_vSwitch', '.', 'iface_types']),
+          ofctl(['meter-features', bridge]).catch(() => ({ stdout: '' })),
+        ]);
+        const ifaceTypes = types.stdout.replace(/[[\]\s]/g, '').split(',').filter(Boolean);
+        return ovsFeatures({ dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout }, loadCatalogue().features.map((f) => f.id));
+      },
+      async applyPipeline(rules: readonly FlowRule[]): Promise<void> {
+        await ofctl(['del-flows', bridge]);
+        if (rules.length > 0) {
+          await writeFile(pipelineFile, rules.map((r) => `${formatOfctlFlow(r)}\n`).join(''));
+          await ofctl(['add-flows', bridge, pipelineFile]);
+        }
+        await flushFlows();
+      },
+      async dumpFlows(): Promise<DatapathFlow[]> {
+        const r = await ovs.appctl(['dpctl/dump-flows', '--no-names']);
+        return parseOdpFlowDump(r.stdout, `${cfg.id} dpctl/dump-flows`);
+      },
+      flushFlows,
+      async stats(): Promise<DatapathStats> {
+        const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show']), ofctl(['dump-ports', bridge])]);
+        return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };
+      },
+      async openController(): Promise<ControllerChannel> {
+        const l = await listenOpenFlow(join(ovs.dir, 'controller.sock'), async () => {
+          await ovs.vsctl(['del-controller', bridge]);
+        });
+        await ovs.vsctl(['set-controller', bridge, `unix:${l.path}`]);
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            l.connected,
+            new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${cfg.id}: ovs-vswitchd did not connect to the controller in 10 s`)), 10_000))),
+          ]);
+        } catch (e) {
+          await l.channel.close();
+          throw e;
+        } finally {
+          clearTimeout(timer);
+        }
+        return l.channel;
+      },
+      stop,
+    };
+    return started;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
