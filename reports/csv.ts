@@ -32,7 +32,7 @@ export function benchmarksCsv(results: RunResults): string {
       unit: b.unit,
       trials: b.trials.map((t) => t.value).join(' '),
       generator: b.generator.name,
-      generator_limited: b.generator.limited,
+      generator_limited: String(b.generator.limited),
       generator_note: b.generator.note,
     })),
     {

@@ -3,31 +3,56 @@ import { rm } from 'node:fs/promises';
 import type { ControllerChannel, PacketIn } from '../../harness/datapath/datapath.js';
 
 /**
- * A minimal OpenFlow 1.0 controller on a unix socket, enough to receive packet-ins:
- * it answers HELLO and ECHO, confirms the session with FEATURES_REQUEST, and records every
- * OFPT_PACKET_IN. ovs-vswitchd connects to it as the bridge's controller.
+ * A minimal OpenFlow 1.3 controller on a unix socket, enough to receive packet-ins: it answers
+ * HELLO and ECHO, confirms the session with FEATURES_REQUEST and records every OFPT_PACKET_IN.
+ * OpenFlow 1.3, because a table miss then drops (1.0 would turn every miss into a packet-in).
+ * ovs-vswitchd connects once, when the backend starts: changing a bridge's controllers later
+ * makes it flush its OpenFlow tables.
  */
-const OFP10 = 0x01;
+const OFP13 = 0x04;
 const T = { HELLO: 0, ECHO_REQUEST: 2, ECHO_REPLY: 3, FEATURES_REQUEST: 5, FEATURES_REPLY: 6, PACKET_IN: 10 } as const;
 const REASONS = ['no_match', 'action', 'invalid_ttl'];
 
-function header(type: number, xid: number, body: Buffer = Buffer.alloc(0)): Buffer {
+function message(type: number, xid: number, body: Buffer = Buffer.alloc(0)): Buffer {
   const h = Buffer.alloc(8);
-  h[0] = OFP10;
+  h[0] = OFP13;
   h[1] = type;
   h.writeUInt16BE(8 + body.length, 2);
   h.writeUInt32BE(xid, 4);
   return Buffer.concat([h, body]);
 }
 
-export interface OpenFlowListener {
-  readonly path: string;
-  /** Resolves once a switch has connected and answered FEATURES_REQUEST. */
-  readonly connected: Promise<void>;
-  readonly channel: ControllerChannel;
+/** Decodes an OpenFlow 1.3 packet-in; undefined when it is too short to be one. */
+export function parsePacketIn13(msg: Buffer): PacketIn | undefined {
+  // header(8) buffer_id(4) total_len(2) reason(1) table_id(1) cookie(8) ofp_match pad(2) data
+  if (msg.length < 32) return undefined;
+  const reason = msg[14] as number;
+  const tableId = msg[15] as number;
+  const matchLen = msg.readUInt16BE(26);
+  const matchEnd = 24 + Math.ceil(matchLen / 8) * 8;
+  let inPort = 0;
+  // OXM TLVs: class(2) field<<1|hasmask(1) length(1) value; OFPXMT_OFB_IN_PORT is 0x8000/0.
+  for (let off = 28; off + 4 <= 24 + matchLen; ) {
+    const cls = msg.readUInt16BE(off);
+    const field = (msg[off + 2] as number) >> 1;
+    const len = msg[off + 3] as number;
+    if (cls === 0x8000 && field === 0 && len === 4) inPort = msg.readUInt32BE(off + 4);
+    off += 4 + len;
+  }
+  if (matchEnd + 2 > msg.length) return undefined;
+  return { inPort, reason: REASONS[reason] ?? `reason ${reason}`, tableId, data: Buffer.from(msg.subarray(matchEnd + 2)) };
 }
 
-export async function listenOpenFlow(path: string, onClose: () => Promise<void>): Promise<OpenFlowListener> {
+export interface OpenFlowController {
+  readonly target: string;
+  /** Resolves once a switch has connected and answered FEATURES_REQUEST. */
+  readonly connected: Promise<void>;
+  /** A channel that records packet-ins from now on. */
+  channel(): ControllerChannel;
+  close(): Promise<void>;
+}
+
+export async function listenOpenFlow(path: string): Promise<OpenFlowController> {
   await rm(path, { force: true });
   const packetIns: PacketIn[] = [];
   const sockets = new Set<Socket>();
@@ -38,7 +63,7 @@ export async function listenOpenFlow(path: string, onClose: () => Promise<void>)
     let buf = Buffer.alloc(0);
     sock.on('error', () => undefined);
     sock.on('close', () => sockets.delete(sock));
-    sock.write(header(T.HELLO, 1));
+    sock.write(message(T.HELLO, 1));
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       while (buf.length >= 8) {
@@ -47,17 +72,12 @@ export async function listenOpenFlow(path: string, onClose: () => Promise<void>)
         const msg = buf.subarray(0, len);
         buf = buf.subarray(len);
         const type = msg[1] as number;
-        const xid = msg.readUInt32BE(4);
-        if (type === T.HELLO) sock.write(header(T.FEATURES_REQUEST, 2));
-        else if (type === T.ECHO_REQUEST) sock.write(header(T.ECHO_REPLY, xid, msg.subarray(8)));
+        if (type === T.HELLO) sock.write(message(T.FEATURES_REQUEST, 2));
+        else if (type === T.ECHO_REQUEST) sock.write(message(T.ECHO_REPLY, msg.readUInt32BE(4), msg.subarray(8)));
         else if (type === T.FEATURES_REPLY) markConnected();
-        else if (type === T.PACKET_IN && msg.length >= 18) {
-          // ofp_packet_in: buffer_id(4) total_len(2) in_port(2) reason(1) pad(1) data
-          packetIns.push({
-            inPort: msg.readUInt16BE(14),
-            reason: REASONS[msg[16] as number] ?? `reason ${msg[16]}`,
-            data: Buffer.from(msg.subarray(18)),
-          });
+        else if (type === T.PACKET_IN) {
+          const p = parsePacketIn13(msg);
+          if (p) packetIns.push(p);
         }
       }
     });
@@ -66,14 +86,23 @@ export async function listenOpenFlow(path: string, onClose: () => Promise<void>)
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
-  const channel: ControllerChannel = {
-    packetIns: async () => [...packetIns],
-    close: async () => {
-      await onClose();
+  return {
+    target: `unix:${path}`,
+    connected,
+    channel(): ControllerChannel {
+      const from = packetIns.length;
+      let until: number | undefined;
+      return {
+        packetIns: async () => packetIns.slice(from, until),
+        close: async () => {
+          until ??= packetIns.length;
+        },
+      };
+    },
+    async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       await rm(path, { force: true });
     },
   };
-  return { path, connected, channel };
 }

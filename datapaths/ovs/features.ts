@@ -13,6 +13,8 @@ export interface OvsProbeText {
   readonly ifaceTypes: readonly string[];
   /** `ovs-ofctl -O OpenFlow13 meter-features BRIDGE`. */
   readonly meterFeatures: string;
+  /** Whether `ovs-appctl dpctl/ct-get-limits` worked, or its error. */
+  readonly ctLimits: true | string;
 }
 
 const yes = (how: string): FeatureSupport => ({ supported: true, how });
@@ -37,10 +39,10 @@ export function ovsFeatures(p: OvsProbeText, catalogue: readonly string[]): Feat
     'vlan.qinq': vlans >= 2 ? yes(`Max VLAN headers: ${vlans}`) : no(`datapath probe: Max VLAN headers: ${vlans}`),
     ct: flag('CT state', 'conntrack'),
     'ct.nat': flag('CT state NAT', 'NAT'),
-    'ct.zone_limit': flag('CT zone limit', 'zone limits'),
+    'ct.zone_limit': p.ctLimits === true ? yes('dpctl/ct-get-limits works') : no(`dpctl/ct-get-limits: ${p.ctLimits}`),
     check_pkt_len: flag('Check pkt length action', 'check_pkt_len'),
     recirc: flag('Recirc', 'recirculation'),
-    mpls: (Number(row(t, 'MPLS label stack length') ?? '0') > 0 ? yes('MPLS label stack length > 0') : no('datapath probe: MPLS label stack length: 0')),
+    mpls: Number(row(t, 'Max MPLS depth') ?? '0') > 0 ? yes(`Max MPLS depth: ${row(t, 'Max MPLS depth')}`) : no(`datapath probe: Max MPLS depth: ${row(t, 'Max MPLS depth') ?? 'absent'}`),
     meter: Number(/max_meter:(\d+)/.exec(p.meterFeatures)?.[1] ?? '0') > 0 ? yes(`meter-features: ${/max_meter:\d+/.exec(p.meterFeatures)?.[0]}`) : no('meter-features: max_meter:0 (the datapath has no meters)'),
     'tunnel.vxlan': tunnel('vxlan'),
     'tunnel.geneve': tunnel('geneve'),

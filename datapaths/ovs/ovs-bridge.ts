@@ -33,10 +33,12 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
   const ovs = await startOvsDaemons({ dir: join(ctx.stateDir, `ovs-${cfg.id}`), netns: topology.dutNetns, logDir: ctx.logDir, tag: cfg.id });
   const bridge = runNames.link(topology.runId, 'br');
   let stopped = false;
+  let closeController: () => Promise<void> = async () => undefined;
   const stop = async (): Promise<StoppedDatapath> => {
     if (!stopped) {
       stopped = true;
       await ovs.stop();
+      await closeController();
     }
     return { state: 'stopped', id: cfg.id };
   };
@@ -55,6 +57,14 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       const got = (await ovs.vsctl(['get', 'Interface', p.ifname, 'ofport', 'error'])).stdout.split('\n');
       if (Number(got[0]) !== p.ofport) throw new Error(`${cfg.id}: port ${p.ifname} got ofport ${got[0]} (wanted ${p.ofport}): ${got[1] ?? ''}`);
     }
+    const controller = await listenOpenFlow(join(ovs.dir, 'controller.sock'));
+    closeController = () => controller.close();
+    await ovs.vsctl(['set-controller', bridge, controller.target]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      controller.connected,
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${cfg.id}: ovs-vswitchd did not connect to dplab's controller in 10 s`)), 10_000))),
+    ]).finally(() => clearTimeout(timer));
     const ofctl = (args: readonly string[]) => ovs.ofctl(['-O', OF_VERSIONS, ...args]);
     const versions: Record<string, string> = { kernel: release() };
     const v = await ovsVersion();
@@ -63,8 +73,19 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
     const names = new Map(topology.dutPorts.map((p) => [p.ofport, p.name]));
     const pipelineFile = join(ovs.dir, 'pipeline.flows');
 
+    // revalidator/purge drops the datapath flows *and* the upcall handler's ukeys; dpctl/del-flows
+    // alone leaves the ukeys, and ovs-vswitchd then refuses to reinstall the same megaflow.
     const flushFlows = async () => {
-      await ovs.appctl(['dpctl/del-flows']);
+      await ovs.appctl(['revalidator/purge']);
+    };
+    // A rule is sent in OpenFlow 1.0 (+NXM) when it can be: there mod_vlan_vid modifies an
+    // existing tag and strip_vlan needs no VLAN match, as ovs-ofctl(8) documents. Rules that
+    // need 1.1+ (push_vlan, set_field on OXM fields) go in 1.3.
+    const addFlow = async (text: string) => {
+      const r = await ovs.ofctl(['-O', 'OpenFlow10', 'add-flow', bridge, text]).catch((e: unknown) => e);
+      if (!(r instanceof Error)) return;
+      if (!/usable flow formats|usable protocols/.test(r.message)) throw r;
+      await ovs.ofctl(['-O', 'OpenFlow13', 'add-flow', bridge, text]);
     };
     const started: StartedDatapath = {
       state: 'started',
@@ -72,24 +93,24 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       product,
       versions,
       async features(): Promise<FeatureMap> {
-        const [dp, types, meters] = await Promise.all([
+        const [dp, types, meters, limits] = await Promise.all([
           ovs.appctl(['dpif/show-dp-features', bridge]),
           ovs.vsctl(['get', 'Open_vSwitch', '.', 'iface_types']),
           ofctl(['meter-features', bridge]).catch(() => ({ stdout: '' })),
+          ovs.appctl(['dpctl/ct-get-limits'], { allowFail: true }),
         ]);
         const ifaceTypes = types.stdout.replace(/[[\]\s]/g, '').split(',').filter(Boolean);
-        return ovsFeatures({ dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout }, loadCatalogue().features.map((f) => f.id));
+        const ctLimits = limits.code === 0 ? true : (limits.stderr.trim().split('\n')[0] ?? `exit ${limits.code}`);
+        return ovsFeatures({ dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits }, loadCatalogue().features.map((f) => f.id));
       },
       async applyPipeline(rules: readonly FlowRule[]): Promise<void> {
         await ofctl(['del-flows', bridge]);
-        if (rules.length > 0) {
-          await writeFile(pipelineFile, rules.map((r) => `${formatOfctlFlow(r)}\n`).join(''));
-          await ofctl(['add-flows', bridge, pipelineFile]);
-        }
+        for (const r of rules) await addFlow(formatOfctlFlow(r));
+        await writeFile(pipelineFile, rules.map((r) => `${formatOfctlFlow(r)}\n`).join(''));
         await flushFlows();
       },
       async dumpFlows(): Promise<DatapathFlow[]> {
-        const r = await ovs.appctl(['dpctl/dump-flows', '--no-names']);
+        const r = await ovs.appctl(['dpctl/dump-flows', '-m', '--no-names']);
         return parseOdpFlowDump(r.stdout, `${cfg.id} dpctl/dump-flows`);
       },
       flushFlows,
@@ -98,23 +119,7 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
         return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };
       },
       async openController(): Promise<ControllerChannel> {
-        const l = await listenOpenFlow(join(ovs.dir, 'controller.sock'), async () => {
-          await ovs.vsctl(['del-controller', bridge]);
-        });
-        await ovs.vsctl(['set-controller', bridge, `unix:${l.path}`]);
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            l.connected,
-            new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${cfg.id}: ovs-vswitchd did not connect to the controller in 10 s`)), 10_000))),
-          ]);
-        } catch (e) {
-          await l.channel.close();
-          throw e;
-        } finally {
-          clearTimeout(timer);
-        }
-        return l.channel;
+        return controller.channel();
       },
       stop,
     };

@@ -117,6 +117,8 @@ function parseAction(item: Item, fail: (at: number, why: string) => never): OdpA
       return { type: 'ct', raw: t };
     case 'userspace': {
       const args = splitTop(body, item.at + 10, fail).map((x) => {
+        const call = /^([a-z_]+)\((.*)\)$/s.exec(x.text);
+        if (call) return { name: call[1] as string, value: call[2] as string };
         const eq = x.text.indexOf('=');
         return eq < 0 ? { name: x.text, value: '' } : { name: x.text.slice(0, eq), value: x.text.slice(eq + 1) };
       });
@@ -162,7 +164,10 @@ export function parseOdpFlow(line: string, source = 'odp', lineNo = 1): Datapath
     key.push(parseAttr(it, fail));
   }
   if (stats.packets === undefined || stats.bytes === undefined) fail(actStart - 8, "missing 'packets:' or 'bytes:' before actions");
-  const actions = splitTop(line.slice(actStart), actStart, fail).map((it) => parseAction(it, fail));
+  // `dpctl/dump-flows -m` on the userspace datapath prints `dp-extra-info:...` after the actions.
+  const actionItems = splitTop(line.slice(actStart), actStart, fail);
+  const extra = actionItems.findIndex((it) => /^dp-extra-info:/.test(it.text));
+  const actions = (extra < 0 ? actionItems : actionItems.slice(0, extra)).map((it) => parseAction(it, fail));
   const flowStats: OdpFlowStats = {
     packets: stats.packets as number,
     bytes: stats.bytes as number,

@@ -81,7 +81,7 @@ export function parseResults(text: string, source: string): RunResults {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: not JSON: ${(e as Error).message}`);
+    throw new Error(`${source}: not JSON: ${(e as Error).message}`, { cause: e });
   }
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== SCHEMA_VERSION) {
