@@ -15,10 +15,12 @@ export class VethTopology implements Topology {
     const { runId } = ctx;
     const dutNetns = runNames.netns(runId, 'dut');
     const created: string[] = [];
-    const stop = async (): Promise<StoppedTopology> => {
-      for (const ns of created.splice(0).reverse()) await exec('ip', ['netns', 'del', ns], { allowFail: true });
-      return { state: 'stopped', spec: this.spec };
-    };
+    let stopping: Promise<StoppedTopology> | undefined;
+    const stop = (): Promise<StoppedTopology> =>
+      (stopping ??= (async () => {
+        for (const ns of created.splice(0).reverse()) await exec('ip', ['netns', 'del', ns], { allowFail: true });
+        return { state: 'stopped', spec: this.spec } as const;
+      })());
     try {
       const addNetns = async (ns: string) => {
         await exec('ip', ['netns', 'add', ns]);

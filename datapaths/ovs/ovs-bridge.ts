@@ -32,16 +32,15 @@ const OF_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13';
 export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
   const ovs = await startOvsDaemons({ dir: join(ctx.stateDir, `ovs-${cfg.id}`), netns: topology.dutNetns, logDir: ctx.logDir, tag: cfg.id });
   const bridge = runNames.link(topology.runId, 'br');
-  let stopped = false;
   let closeController: () => Promise<void> = async () => undefined;
-  const stop = async (): Promise<StoppedDatapath> => {
-    if (!stopped) {
-      stopped = true;
+  // One teardown, however many callers (normal end, signal handler) ask for it.
+  let stopping: Promise<StoppedDatapath> | undefined;
+  const stop = (): Promise<StoppedDatapath> =>
+    (stopping ??= (async () => {
       await ovs.stop();
       await closeController();
-    }
-    return { state: 'stopped', id: cfg.id };
-  };
+      return { state: 'stopped', id: cfg.id } as const;
+    })());
   try {
     const cpus = availableParallelism();
     // vlan-limit 0: match as many VLAN headers as the datapath can (OVS defaults to 1).

@@ -53,9 +53,8 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   return false;
 }
 
-async function stopDaemon(dir: string, daemon: string, env: Record<string, string>, graceful: string[]): Promise<void> {
-  const pid = await pidOf(dir, daemon);
-  if (pid === undefined) return;
+async function stopDaemon(dir: string, daemon: string, pid: number | undefined, env: Record<string, string>, graceful: string[]): Promise<void> {
+  if (pid === undefined || !(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(dir)) return;
   await exec('ovs-appctl', ['-t', join(dir, `${daemon}.ctl`), ...graceful], { env, allowFail: true, timeoutMs: 10_000 });
   if (await waitGone(pid, 5000)) return;
   process.kill(pid, 'SIGTERM');
@@ -72,10 +71,17 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
   const db = join(o.dir, 'conf.db');
   const dbSock = join(o.dir, 'db.sock');
   const vswitchdLog = join(o.logDir, `ovs-vswitchd-${o.tag}.log`);
-  const stop = async () => {
-    await stopDaemon(o.dir, 'ovs-vswitchd', env, ['exit', '--cleanup']);
-    await stopDaemon(o.dir, 'ovsdb-server', env, ['exit']);
-  };
+  // Pids are read once the daemons are up, so stopping never depends on the state directory,
+  // which a signal-driven teardown may already be removing.
+  const pids: { ovsdb?: number; vswitchd?: number } = {};
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      pids.vswitchd ??= await pidOf(o.dir, 'ovs-vswitchd');
+      pids.ovsdb ??= await pidOf(o.dir, 'ovsdb-server');
+      await stopDaemon(o.dir, 'ovs-vswitchd', pids.vswitchd, env, ['exit', '--cleanup']);
+      await stopDaemon(o.dir, 'ovsdb-server', pids.ovsdb, env, ['exit']);
+    })());
   try {
     await exec('ovsdb-tool', ['create', db, OVS_SCHEMA], { env });
     await exec(
@@ -83,6 +89,7 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
       [db, `--remote=punix:${dbSock}`, `--pidfile=${join(o.dir, 'ovsdb-server.pid')}`, `--unixctl=${join(o.dir, 'ovsdb-server.ctl')}`, '--detach', `--log-file=${join(o.logDir, `ovsdb-server-${o.tag}.log`)}`],
       { env },
     );
+    pids.ovsdb = await pidOf(o.dir, 'ovsdb-server');
     const vsctl = (args: readonly string[], timeoutMs = 20_000) => exec('ovs-vsctl', [`--db=unix:${dbSock}`, '--timeout=15', ...args], { env, timeoutMs });
     await vsctl(['--no-wait', 'init']);
     await exec(
@@ -90,6 +97,7 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
       [`unix:${dbSock}`, `--pidfile=${join(o.dir, 'ovs-vswitchd.pid')}`, `--unixctl=${join(o.dir, 'ovs-vswitchd.ctl')}`, '--detach', `--log-file=${vswitchdLog}`],
       { env, netns: o.netns, timeoutMs: 30_000 },
     );
+    pids.vswitchd = await pidOf(o.dir, 'ovs-vswitchd');
     return {
       dir: o.dir,
       env,

@@ -39,6 +39,13 @@ async function runIdsOnHost(): Promise<Set<string>> {
     const m = runNames.linkPattern.exec((l.split(': ')[1] ?? '').split('@')[0] ?? '');
     if (m?.[1]) ids.add(m[1]);
   }
+  // Daemons whose state directory is already gone still name it on their command line.
+  const marker = new RegExp(`${STATE_ROOT.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([0-9a-f]{6})/`);
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const m = marker.exec(await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => ''));
+    if (m?.[1]) ids.add(m[1]);
+  }
   for (const d of await readdir(BPFFS_ROOT).catch(() => [] as string[])) {
     const m = /^dplab-([0-9a-f]{6})$/.exec(d);
     if (m?.[1]) ids.add(m[1]);

@@ -55,6 +55,8 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   };
   await mkdir(ctx.logDir, { recursive: true });
   await registerRun(ctx);
+  // Registered first, so a signal-driven teardown removes the run's state last.
+  const forgetRun = onTeardown(`run ${runId} state`, () => unregisterRun(ctx));
   const started = new Date().toISOString();
   const identities: BackendIdentity[] = [];
   const cases: CaseResult[] = [];
@@ -106,6 +108,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
     // Results are written even when the run broke off, so what ran is not lost.
     const files = await writeRunOutputs(outDir, results);
     await unregisterRun(ctx);
+    forgetRun();
     if (failure !== undefined) throw failure;
     return { results, outDir, files };
   }
