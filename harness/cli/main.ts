@@ -6,6 +6,7 @@ import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
+import { SUITES } from './suites.js';
 
 function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -29,7 +30,7 @@ program
 program
   .command('run')
   .description('run suites over backends on a topology and write results')
-  .addOption(new Option('--suite <suite>', 'suite to run').choices(['conformance', 'datapath', 'benchmark', 'all']).default('conformance'))
+  .addOption(new Option('--suite <suite>', 'suite to run').choices([...Object.keys(SUITES), 'all']).default('conformance'))
   .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
   .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
   .option('--kernel <path|debian:PACKAGE>', 'run inside a guest kernel (not yet available)')
@@ -68,7 +69,7 @@ program
   });
 
 export interface RunFlags {
-  suite: 'conformance' | 'datapath' | 'benchmark' | 'all';
+  suite: string;
   backend?: string[];
   topology: string;
   kernel?: string;

@@ -79,6 +79,14 @@ export async function hostChecks(): Promise<HostCheck[]> {
   checks.push({ name: 'xdp', ok: bpf.programTypes.has('xdp'), detail: `program type xdp ${has(bpf.programTypes, 'xdp')}` });
   checks.push({ name: 'tc-bpf', ok: bpf.programTypes.has('sched_cls'), detail: `program type sched_cls ${has(bpf.programTypes, 'sched_cls')}` });
   checks.push({ name: 'af_xdp', ok: bpf.mapTypes.has('xskmap'), detail: `map type xskmap ${has(bpf.mapTypes, 'xskmap')}` });
+  const ovs = await exec('ovs-vswitchd', ['--version'], { allowFail: true }).catch(() => undefined);
+  const ovsV = ovs?.code === 0 ? /(\d+\.\d+\.\d+)/.exec(ovs.stdout)?.[1] : undefined;
+  checks.push({ name: 'ovs', ok: ovsV !== undefined, detail: ovsV ? `Open vSwitch ${ovsV}` : 'ovs-vswitchd not installed' });
+  // openvswitch.ko: loaded/built in, or loadable from this kernel's module tree.
+  const loaded = existsSync('/sys/module/openvswitch');
+  const mod = loaded ? undefined : await exec('modinfo', ['-F', 'filename', 'openvswitch'], { allowFail: true }).catch(() => undefined);
+  const modOk = loaded || (mod?.code === 0 && mod.stdout.trim() !== '');
+  checks.push({ name: 'openvswitch.ko', ok: modOk, detail: loaded ? 'loaded' : modOk ? `loadable (${mod?.stdout.trim()})` : `absent for kernel ${release()} (kernel backend needs a guest VM)` });
   for (const [tool, why] of Object.entries(TOOLS)) {
     const ok = await hasCommand(tool);
     checks.push({ name: `tool:${tool}`, ok, detail: ok ? why : `missing (needed for ${why})` });
