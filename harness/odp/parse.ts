@@ -1,4 +1,5 @@
 import type { DatapathFlow, OdpAction, OdpField, OdpFlowStats, OdpKeyAttr } from './flow.js';
+import { PositionedError } from '../text/positioned-error.js';
 
 /**
  * Parser for datapath flow dumps in ODP syntax, as printed by `ovs-appctl dpctl/dump-flows`,
@@ -9,17 +10,7 @@ import type { DatapathFlow, OdpAction, OdpField, OdpFlowStats, OdpKeyAttr } from
  * Errors name the source, line and column.
  */
 
-export class OdpSyntaxError extends Error {
-  constructor(
-    readonly source: string,
-    readonly line: number,
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(`${source}:${line}:${column}: ${reason}`);
-    this.name = 'OdpSyntaxError';
-  }
-}
+export class OdpSyntaxError extends PositionedError {}
 
 interface Item {
   readonly text: string;

@@ -1,5 +1,6 @@
 import type { FlowRule, MatchField, OfAction } from './rule.js';
 import { checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHANDS, type FieldDef } from './fields.js';
+import { PositionedError } from '../text/positioned-error.js';
 
 /**
  * Reads OpenFlow rules in the subset of ovs-ofctl(8) flow syntax documented in SYNTAX.md:
@@ -14,17 +15,7 @@ export interface ParseOptions {
   readonly ports: Readonly<Record<string, number>>;
 }
 
-export class FlowSyntaxError extends Error {
-  constructor(
-    readonly source: string,
-    readonly line: number,
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(`${source}:${line}:${column}: ${reason}`);
-    this.name = 'FlowSyntaxError';
-  }
-}
+export class FlowSyntaxError extends PositionedError {}
 
 interface Token {
   readonly text: string;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { defineCase, type CaseContext, type CaseGroup } from '../../harness/conformance/case.js';
+import type { ControllerChannel, PacketIn } from '../../harness/datapath/datapath.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
 import { isExact, keyField } from '../../harness/odp/accessors.js';
 import { udp4 } from './frames.js';
@@ -12,6 +13,15 @@ async function flowsWhen(t: CaseContext, ready: (f: DatapathFlow[]) => boolean, 
   for (;;) {
     const flows = await t.dumpFlows();
     if (ready(flows) || Date.now() > until) return flows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Packet-ins reach the controller asynchronously: poll for up to 2 s until one is there. */
+async function packetInsWhen(ctl: ControllerChannel): Promise<PacketIn[]> {
+  for (let i = 0; ; i += 1) {
+    const pins = await ctl.packetIns();
+    if (pins.length > 0 || i >= 20) return pins;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -32,11 +42,7 @@ export const upcallCases: CaseGroup = {
         try {
           const f = u();
           await t.expectDelivery('h1', f, {});
-          let pins = await ctl.packetIns();
-          for (let i = 0; i < 20 && pins.length === 0; i += 1) {
-            await new Promise((r) => setTimeout(r, 100));
-            pins = await ctl.packetIns();
-          }
+          const pins = await packetInsWhen(ctl);
           expect(pins, 'packet-ins').to.have.length(1);
           expect(pins[0]?.inPort, 'packet-in in_port').to.equal(t.ports.p1);
           expect(pins[0]?.data.toString('hex'), 'packet-in data').to.equal(f.toString('hex'));
@@ -55,11 +61,7 @@ export const upcallCases: CaseGroup = {
         try {
           const f = u();
           await t.expectDelivery('h1', f, { h2: [f] });
-          let pins = await ctl.packetIns();
-          for (let i = 0; i < 20 && pins.length === 0; i += 1) {
-            await new Promise((r) => setTimeout(r, 100));
-            pins = await ctl.packetIns();
-          }
+          const pins = await packetInsWhen(ctl);
           expect(pins.map((p) => p.data.toString('hex'))).to.deep.equal([f.toString('hex')]);
         } finally {
           await ctl.close();
