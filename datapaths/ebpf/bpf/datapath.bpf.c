@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * dplab's eBPF datapath, TC clsact ingress: the complete fast path.
+ *   key extraction (flow-key.h) -> tuple-space search over the masks (bpf_loop) ->
+ *   hit: counters, then the flow's actions; miss: the packet and its key to the agent through
+ *   the `upcalls` ring buffer, and the packet is consumed (the agent re-executes it).
+ *
+ * Every output uses bpf_clone_redirect and the program returns TC_ACT_SHOT: plain bpf_redirect
+ * is not carried out when the agent executes a packet through BPF_PROG_RUN, and one code path
+ * for both keeps the behaviour the same. A packet executed by the agent carries
+ * DP_EXECUTE_MARK in cb[0] and is not counted as a hit.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <linux/types.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define DP_LOAD(ctx, off, dst, len) bpf_skb_load_bytes((ctx), (off), (dst), (len))
+#include "datapath.h"
+
+#define DP_EXECUTE_MARK 0xd91ab001
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_MAX_MASKS);
+	__type(key, __u32);
+	__type(value, struct dp_mask);
+} masks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_MAX_FLOWS);
+	__type(key, struct dp_flow_id);
+	__type(value, struct dp_flow);
+} flows SEC(".maps");
+
+/* port number -> ifindex, and back */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} port_ifindex SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ifindex_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} upcalls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DP_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Key and lookup id live here, not on the 512-byte stack. The loop callback only records
+ * which id hit: a map value pointer cannot leave a bpf_loop callback, so the flow is looked
+ * up once more after the loop. */
+struct scratch {
+	struct dp_flow_key key;
+	struct dp_flow_id id;
+	__u32 hit;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* Number of masks in use, set by the agent. */
+__u32 n_masks = 0;
+
+static __always_inline void count(__u32 c)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &c);
+
+	if (v)
+		(*v)++;
+}
+
+/* bpf_loop passes a stack pointer only: the scratch pointer travels inside it. */
+struct loop_ctx {
+	struct scratch *s;
+};
+
+static long match_mask(__u32 i, void *data)
+{
+	struct scratch *s = ((struct loop_ctx *)data)->s;
+	struct dp_mask *m = bpf_map_lookup_elem(&masks, &i);
+	__u64 *k = (__u64 *)&s->key, *mk, *out = (__u64 *)&s->id.masked;
+	int w;
+
+	if (!m || !m->in_use)
+		return 0;
+	mk = (__u64 *)&m->mask;
+	for (w = 0; w < (int)(sizeof(struct dp_flow_key) / 8); w++)
+		out[w] = k[w] & mk[w];
+	s->id.mask_id = i;
+	s->hit = bpf_map_lookup_elem(&flows, &s->id) != 0;
+	return s->hit;
+}
+
+static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_key *key, __u32 reason)
+{
+	struct dp_upcall *u = bpf_ringbuf_reserve(&upcalls, sizeof(*u), 0);
+	__u64 len = skb->len;
+
+	if (!u) {
+		count(DP_CNT_LOST);
+		return -1;
+	}
+	u->reason = reason;
+	u->port = key->in_port;
+	u->len = skb->len;
+	__builtin_memcpy(&u->key, key, sizeof(*key));
+	/* clang 14: clamp, hide the bound from the optimizer, and check > 0 for the verifier. */
+	if (len > DP_UPCALL_BYTES)
+		len = DP_UPCALL_BYTES;
+	barrier_var(len);
+	if (len > 0 && len <= DP_UPCALL_BYTES && !bpf_skb_load_bytes(skb, 0, u->pkt, len))
+		u->captured = len;
+	else
+		u->captured = 0;
+	bpf_ringbuf_submit(u, 0);
+	return 0;
+}
+
+/* Offset of the L3 header: after the MACs and the tags still in the packet data. */
+static __always_inline int l3_offset(struct __sk_buff *skb, __u16 *ethertype)
+{
+	__u32 off = 12;
+	__u16 t;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (bpf_skb_load_bytes(skb, off, &t, 2))
+			return -1;
+		t = bpf_ntohs(t);
+		if (t != ETH_P_8021Q && t != ETH_P_8021AD)
+			break;
+		off += 4;
+	}
+	*ethertype = t;
+	return off + 2;
+}
+
+static __always_inline __u8 mix8(__u8 old, __u8 val, __u8 mask)
+{
+	return (old & ~mask) | (val & mask);
+}
+
+static __always_inline int set_eth(struct __sk_buff *skb, const struct dp_action *a)
+{
+	__u8 h[12];
+	int i;
+
+	if (bpf_skb_load_bytes(skb, 0, h, 12))
+		return -1;
+	for (i = 0; i < 6; i++) {
+		h[i] = mix8(h[i], a->u.eth.dst[i], a->u.eth.dst_mask[i]);
+		h[6 + i] = mix8(h[6 + i], a->u.eth.src[i], a->u.eth.src_mask[i]);
+	}
+	return bpf_skb_store_bytes(skb, 0, h, 12, 0);
+}
+
+/* L4 checksum field offset and pseudo-header flags for the packet's protocol, or -1. */
+static __always_inline int l4_csum(__u8 proto, __u32 l4, __u32 *csum_off, __u64 *flags)
+{
+	if (proto == 6) {
+		*csum_off = l4 + 16;
+		*flags = 0;
+		return 0;
+	}
+	if (proto == 17) {
+		*csum_off = l4 + 6;
+		/* UDP checksum 0 means "none" over IPv4: keep it so; a computed 0 becomes 0xffff. */
+		*flags = BPF_F_MARK_MANGLED_0;
+		return 0;
+	}
+	return -1;
+}
+
+static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_action *a)
+{
+	__u16 et;
+	int l3 = l3_offset(skb, &et);
+	__u8 h[20];
+	__u32 src, dst, nsrc, ndst, csum_off, l4;
+	__u64 fl;
+	__u16 oldw, neww;
+
+	if (l3 < 0 || et != ETH_P_IP || bpf_skb_load_bytes(skb, l3, h, 20))
+		return -1;
+	__builtin_memcpy(&src, h + 12, 4);
+	__builtin_memcpy(&dst, h + 16, 4);
+	nsrc = (src & ~a->u.ipv4.src_mask) | (a->u.ipv4.src & a->u.ipv4.src_mask);
+	ndst = (dst & ~a->u.ipv4.dst_mask) | (a->u.ipv4.dst & a->u.ipv4.dst_mask);
+	l4 = l3 + (h[0] & 0x0f) * 4;
+	/* Only the first fragment holds the L4 header whose checksum covers the addresses. */
+	if (!(bpf_ntohs(*(__u16 *)(h + 6)) & 0x1fff) && !l4_csum(h[9], l4, &csum_off, &fl)) {
+		if (nsrc != src)
+			bpf_l4_csum_replace(skb, csum_off, src, nsrc, fl | BPF_F_PSEUDO_HDR | 4);
+		if (ndst != dst)
+			bpf_l4_csum_replace(skb, csum_off, dst, ndst, fl | BPF_F_PSEUDO_HDR | 4);
+	}
+	if (nsrc != src) {
+		bpf_l3_csum_replace(skb, l3 + 10, src, nsrc, 4);
+		bpf_skb_store_bytes(skb, l3 + 12, &nsrc, 4, 0);
+	}
+	if (ndst != dst) {
+		bpf_l3_csum_replace(skb, l3 + 10, dst, ndst, 4);
+		bpf_skb_store_bytes(skb, l3 + 16, &ndst, 4, 0);
+	}
+	/* TOS and TTL sit in 16-bit words of the header: [ver/ihl, tos] and [ttl, proto]. */
+	if (a->u.ipv4.tos_mask) {
+		__u8 tos = mix8(h[1], a->u.ipv4.tos, a->u.ipv4.tos_mask);
+
+		oldw = bpf_htons(h[0] << 8 | h[1]);
+		neww = bpf_htons(h[0] << 8 | tos);
+		bpf_l3_csum_replace(skb, l3 + 10, oldw, neww, 2);
+		bpf_skb_store_bytes(skb, l3 + 1, &tos, 1, 0);
+	}
+	if (a->u.ipv4.ttl_mask) {
+		__u8 ttl = mix8(h[8], a->u.ipv4.ttl, a->u.ipv4.ttl_mask);
+
+		oldw = bpf_htons(h[8] << 8 | h[9]);
+		neww = bpf_htons(ttl << 8 | h[9]);
+		bpf_l3_csum_replace(skb, l3 + 10, oldw, neww, 2);
+		bpf_skb_store_bytes(skb, l3 + 8, &ttl, 1, 0);
+	}
+	return 0;
+}
+
+static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_action *a)
+{
+	__u16 et;
+	int l3 = l3_offset(skb, &et);
+	__u8 h[40], n[32];
+	__u32 csum_off;
+	__u64 fl;
+	__s64 diff;
+	int i;
+
+	if (l3 < 0 || et != ETH_P_IPV6 || bpf_skb_load_bytes(skb, l3, h, 40))
+		return -1;
+	for (i = 0; i < 16; i++) {
+		n[i] = mix8(h[8 + i], a->u.ipv6.src[i], a->u.ipv6.src_mask[i]);
+		n[16 + i] = mix8(h[24 + i], a->u.ipv6.dst[i], a->u.ipv6.dst_mask[i]);
+	}
+	/* Extension headers are not walked here: the L4 checksum is fixed for TCP/UDP directly after. */
+	if (!l4_csum(h[6], l3 + 40, &csum_off, &fl)) {
+		diff = bpf_csum_diff((__be32 *)(h + 8), 32, (__be32 *)n, 32, 0);
+		if (diff >= 0)
+			bpf_l4_csum_replace(skb, csum_off, 0, diff, (fl & ~BPF_F_MARK_MANGLED_0) | BPF_F_PSEUDO_HDR);
+	}
+	bpf_skb_store_bytes(skb, l3 + 8, n, 32, 0);
+	if (a->u.ipv6.hlimit_mask) {
+		__u8 hl = mix8(h[7], a->u.ipv6.hlimit, a->u.ipv6.hlimit_mask);
+
+		bpf_skb_store_bytes(skb, l3 + 7, &hl, 1, 0);
+	}
+	return 0;
+}
+
+static __always_inline int set_l4(struct __sk_buff *skb, const struct dp_action *a)
+{
+	__u16 et, p[2], np[2];
+	int l3 = l3_offset(skb, &et);
+	__u8 proto, ihl;
+	__u32 l4, csum_off;
+	__u64 fl;
+
+	if (l3 < 0)
+		return -1;
+	if (et == ETH_P_IP) {
+		if (bpf_skb_load_bytes(skb, l3 + 9, &proto, 1) || bpf_skb_load_bytes(skb, l3, &ihl, 1))
+			return -1;
+		l4 = l3 + (ihl & 0x0f) * 4;
+	} else if (et == ETH_P_IPV6) {
+		if (bpf_skb_load_bytes(skb, l3 + 6, &proto, 1))
+			return -1;
+		l4 = l3 + 40;
+	} else {
+		return -1;
+	}
+	if (l4_csum(proto, l4, &csum_off, &fl) || bpf_skb_load_bytes(skb, l4, p, 4))
+		return -1;
+	np[0] = bpf_htons((bpf_ntohs(p[0]) & ~a->u.l4.src_mask) | (a->u.l4.src & a->u.l4.src_mask));
+	np[1] = bpf_htons((bpf_ntohs(p[1]) & ~a->u.l4.dst_mask) | (a->u.l4.dst & a->u.l4.dst_mask));
+	if (et == ETH_P_IPV6)
+		fl &= ~BPF_F_MARK_MANGLED_0; /* UDP over IPv6 always has a checksum */
+	if (np[0] != p[0])
+		bpf_l4_csum_replace(skb, csum_off, p[0], np[0], fl | 2);
+	if (np[1] != p[1])
+		bpf_l4_csum_replace(skb, csum_off, p[1], np[1], fl | 2);
+	return bpf_skb_store_bytes(skb, l4, np, 4, 0);
+}
+
+static __always_inline int output(struct __sk_buff *skb, __u32 port)
+{
+	__u32 *ifindex = bpf_map_lookup_elem(&port_ifindex, &port);
+
+	if (!ifindex || !*ifindex)
+		return -1;
+	return bpf_clone_redirect(skb, *ifindex, 0);
+}
+
+static __always_inline void execute(struct __sk_buff *skb, struct dp_flow *f, const struct dp_flow_key *key)
+{
+	int i;
+
+	for (i = 0; i < DP_MAX_ACTIONS; i++) {
+		const struct dp_action *a = &f->actions[i];
+
+		if (i >= (int)f->n_actions)
+			break;
+		switch (a->type) {
+		case DP_ACT_OUTPUT:
+			output(skb, a->port);
+			break;
+		case DP_ACT_USERSPACE:
+			upcall(skb, key, DP_UPCALL_ACTION);
+			break;
+		case DP_ACT_PUSH_VLAN:
+			/* The helper wants the TCI without VLAN_TAG_PRESENT (CFI), as the kernel datapath. */
+			bpf_skb_vlan_push(skb, bpf_htons(a->u.vlan.tpid), a->u.vlan.tci & ~DP_VLAN_CFI);
+			break;
+		case DP_ACT_POP_VLAN:
+			bpf_skb_vlan_pop(skb);
+			break;
+		case DP_ACT_SET_ETH:
+			set_eth(skb, a);
+			break;
+		case DP_ACT_SET_IPV4:
+			set_ipv4(skb, a);
+			break;
+		case DP_ACT_SET_IPV6:
+			set_ipv6(skb, a);
+			break;
+		case DP_ACT_SET_L4:
+			set_l4(skb, a);
+			break;
+		}
+	}
+}
+
+SEC("tc")
+int dp_ingress(struct __sk_buff *skb)
+{
+	__u32 zero = 0, ifindex = skb->ifindex, *port;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	struct dp_vlan outer;
+	struct dp_flow *flow;
+	struct loop_ctx lc;
+	__u32 n = n_masks;
+
+	port = bpf_map_lookup_elem(&ifindex_port, &ifindex);
+	if (!port || !s)
+		return TC_ACT_OK; /* not a datapath port */
+	__builtin_memset(&s->key, 0, sizeof(s->key));
+	__builtin_memset(&s->id, 0, sizeof(s->id));
+	s->hit = 0;
+	outer.tpid = bpf_ntohs(skb->vlan_proto);
+	outer.tci = skb->vlan_tci;
+	dp_extract(skb, skb->len, skb->vlan_present ? &outer : 0, *port, &s->key);
+	if (n > DP_MAX_MASKS)
+		n = DP_MAX_MASKS;
+	lc.s = s;
+	bpf_loop(n, match_mask, &lc, 0);
+	flow = s->hit ? bpf_map_lookup_elem(&flows, &s->id) : 0;
+	if (!flow) {
+		count(DP_CNT_MISS);
+		upcall(skb, &s->key, DP_UPCALL_MISS);
+		return TC_ACT_SHOT;
+	}
+	if (skb->cb[0] != DP_EXECUTE_MARK) {
+		count(DP_CNT_HIT);
+		__sync_fetch_and_add(&flow->packets, 1);
+		__sync_fetch_and_add(&flow->bytes, skb->len);
+		flow->used_ns = bpf_ktime_get_ns();
+	}
+	execute(skb, flow, &s->key);
+	return TC_ACT_SHOT;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Structures shared by the BPF datapath (datapath.bpf.c) and the agent: the megaflow table
+ * (tuple-space search: a bounded list of masks, one hash of masked keys), actions, upcall records.
+ */
+#ifndef DPLAB_DATAPATH_H
+#define DPLAB_DATAPATH_H
+
+#include "flow-key.h"
+
+#define DP_MAX_MASKS 32
+#define DP_MAX_FLOWS 16384
+#define DP_MAX_ACTIONS 8
+#define DP_MAX_PORTS 64
+/* Packet bytes carried by an upcall record; longer packets are cut (len says the real size). */
+#define DP_UPCALL_BYTES 2048
+
+enum dp_action_type {
+	DP_ACT_OUTPUT = 1,   /* port */
+	DP_ACT_USERSPACE,    /* upcall with reason DP_UPCALL_ACTION, then go on */
+	DP_ACT_PUSH_VLAN,    /* vlan.tpid, vlan.tci (CFI set) */
+	DP_ACT_POP_VLAN,
+	DP_ACT_SET_ETH,      /* masked: eth */
+	DP_ACT_SET_IPV4,     /* masked: ipv4 */
+	DP_ACT_SET_IPV6,     /* masked: ipv6 */
+	DP_ACT_SET_L4,       /* masked: l4 (TCP or UDP ports, from the packet's protocol) */
+};
+
+/* A set action carries values and masks; a bit set in the mask means "write this bit". */
+struct dp_action {
+	__u32 type;
+	__u32 port;
+	union {
+		struct dp_vlan vlan;
+		struct {
+			__u8 src[6], dst[6];
+			__u8 src_mask[6], dst_mask[6];
+		} eth;
+		struct {
+			__u32 src, dst; /* network order */
+			__u32 src_mask, dst_mask;
+			__u8 tos, ttl, tos_mask, ttl_mask;
+		} ipv4;
+		struct {
+			__u8 src[16], dst[16];
+			__u8 src_mask[16], dst_mask[16];
+			__u8 hlimit, hlimit_mask, pad[2];
+		} ipv6;
+		struct {
+			__u16 src, dst; /* host order */
+			__u16 src_mask, dst_mask;
+		} l4;
+	} u;
+};
+
+/* The hash key of the flow table: which mask, and the key under it. */
+struct dp_flow_id {
+	__u32 mask_id;
+	__u32 pad;
+	struct dp_flow_key masked;
+};
+
+struct dp_flow {
+	__u32 n_actions;
+	__u32 pad;
+	__u64 packets;
+	__u64 bytes;
+	__u64 used_ns; /* bpf_ktime_get_ns() of the last hit, 0 = never */
+	struct dp_action actions[DP_MAX_ACTIONS];
+};
+
+struct dp_mask {
+	struct dp_flow_key mask;
+	__u32 in_use;
+	__u32 pad;
+};
+
+enum dp_upcall_reason { DP_UPCALL_MISS = 1, DP_UPCALL_ACTION = 2 };
+
+struct dp_upcall {
+	__u32 reason;
+	__u32 port;     /* ingress port number */
+	__u32 len;      /* packet length on the wire */
+	__u32 captured; /* bytes in pkt */
+	struct dp_flow_key key;
+	__u8 pkt[DP_UPCALL_BYTES];
+};
+
+enum dp_counter { DP_CNT_HIT, DP_CNT_MISS, DP_CNT_LOST, DP_CNT_MAX };
+
+#endif
