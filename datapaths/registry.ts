@@ -1,9 +1,10 @@
 import type { Datapath } from '../harness/datapath/datapath.js';
 import { afxdpDatapath } from './afxdp/index.js';
+import { ebpfDatapath } from './ebpf/index.js';
 import { kernelDatapath } from './kernel/index.js';
 
 /** Every backend dplab knows, in report column order. */
-export const BACKENDS: readonly Datapath[] = [kernelDatapath, afxdpDatapath];
+export const BACKENDS: readonly Datapath[] = [kernelDatapath, afxdpDatapath, ebpfDatapath];
 
 export class UnknownBackendError extends Error {}
 

@@ -125,6 +125,8 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	u->reason = reason;
 	u->port = key->in_port;
 	u->len = skb->len;
+	u->meta_tpid = skb->vlan_present ? bpf_ntohs(skb->vlan_proto) : 0;
+	u->meta_tci = skb->vlan_present ? skb->vlan_tci : 0;
 	__builtin_memcpy(&u->key, key, sizeof(*key));
 	/* clang 14: clamp, hide the bound from the optimizer, and check > 0 for the verifier. */
 	if (len > DP_UPCALL_BYTES)

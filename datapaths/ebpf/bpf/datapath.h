@@ -82,6 +82,9 @@ struct dp_upcall {
 	__u32 port;     /* ingress port number */
 	__u32 len;      /* packet length on the wire */
 	__u32 captured; /* bytes in pkt */
+	/* The outer tag the receive path had moved into skb metadata (not in pkt): 0 when none. */
+	__u16 meta_tpid;
+	__u16 meta_tci;
 	struct dp_flow_key key;
 	__u8 pkt[DP_UPCALL_BYTES];
 };

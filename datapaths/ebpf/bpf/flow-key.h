@@ -17,6 +17,7 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+
 #define DP_ETH_P_IPV4 0x0800
 #define DP_ETH_P_ARP 0x0806
 #define DP_ETH_P_8021Q 0x8100
@@ -27,7 +28,9 @@
 #define DP_MAX_VLANS 2
 #define DP_IPV6_MAX_EXT 4
 
-enum dp_frag { DP_FRAG_NONE = 0, DP_FRAG_FIRST = 1, DP_FRAG_LATER = 2 };
+/* As OVS's FLOW_NW_FRAG_*: bit 0 any fragment, bit 1 a later one, so masks express OpenFlow's
+ * nw_frag=no|yes|first|later|not_later. */
+enum dp_frag { DP_FRAG_NONE = 0, DP_FRAG_FIRST = 1, DP_FRAG_LATER = 3 };
 
 struct dp_vlan {
 	__u16 tpid; /* host order */
@@ -79,6 +82,9 @@ struct dp_flow_key {
 };
 
 _Static_assert(sizeof(struct dp_flow_key) == 128, "flow key must stay 128 bytes");
+
+/* Extraction needs a way to read bytes; users of the struct alone need not define DP_LOAD. */
+#ifdef DP_LOAD
 
 static __always_inline __u16 dp_be16(const __u8 *p)
 {
@@ -289,5 +295,7 @@ static __always_inline void dp_extract(void *ctx, __u32 len, const struct dp_vla
 	else if (key->eth_type == DP_ETH_P_ARP)
 		dp_parse_arp(ctx, len, off, key);
 }
+
+#endif /* DP_LOAD */
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,19 @@ int main(int argc, char **argv)
 	__u32 in_port = 1, zero = 0;
 	int err = 0, lineno = 0, mismatches = 0;
 
-	if (argc == 3 && !strcmp(argv[1], "--in-port")) {
+	if (argc == 2 && !strcmp(argv[1], "--layout")) {
+		/* The key layout, for the harness encoder to check its offsets against. */
+		printf("in_port %zu\neth_src %zu\neth_dst %zu\neth_type %zu\nn_vlans %zu\nnw_proto %zu\nvlan %zu\nnw_tos %zu\nnw_ttl %zu\nnw_frag %zu\ntp_src %zu\ntp_dst %zu\ntcp_flags %zu\nipv6_label %zu\nipv4_src %zu\nipv4_dst %zu\nipv6_src %zu\nipv6_dst %zu\narp_sha %zu\narp_tha %zu\nnd_target %zu\nnd_sll %zu\nnd_tll %zu\nsize %zu\n",
+		       offsetof(struct dp_flow_key, in_port), offsetof(struct dp_flow_key, eth_src), offsetof(struct dp_flow_key, eth_dst),
+		       offsetof(struct dp_flow_key, eth_type), offsetof(struct dp_flow_key, n_vlans), offsetof(struct dp_flow_key, nw_proto),
+		       offsetof(struct dp_flow_key, vlan), offsetof(struct dp_flow_key, nw_tos), offsetof(struct dp_flow_key, nw_ttl),
+		       offsetof(struct dp_flow_key, nw_frag), offsetof(struct dp_flow_key, tp_src), offsetof(struct dp_flow_key, tp_dst),
+		       offsetof(struct dp_flow_key, tcp_flags), offsetof(struct dp_flow_key, ipv6_label), offsetof(struct dp_flow_key, nw.ipv4.src),
+		       offsetof(struct dp_flow_key, nw.ipv4.dst), offsetof(struct dp_flow_key, nw.ipv6.src), offsetof(struct dp_flow_key, nw.ipv6.dst),
+		       offsetof(struct dp_flow_key, nw.arp.sha), offsetof(struct dp_flow_key, nw.arp.tha), offsetof(struct dp_flow_key, nd_target),
+		       offsetof(struct dp_flow_key, nd_sll), offsetof(struct dp_flow_key, nd_tll), sizeof(struct dp_flow_key));
+		return 0;
+	} else if (argc == 3 && !strcmp(argv[1], "--in-port")) {
 		in_port = (__u32)atoi(argv[2]);
 	} else if (argc != 1) {
 		fprintf(stderr, "usage: dplab-ebpf-keytest [--in-port N] < frames.hex\n");

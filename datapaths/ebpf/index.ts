@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, PacketIn, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import { loadCatalogue } from '../../harness/features/catalogue.js';
+import type { DatapathFlow } from '../../harness/odp/flow.js';
+import { parseOdpFlowDump } from '../../harness/odp/parse.js';
+import type { FlowRule } from '../../harness/openflow/rule.js';
+import { REPO_ROOT } from '../../harness/runner/identity.js';
+import type { RunContext } from '../../harness/run/run-context.js';
+import { exec } from '../../harness/system/exec.js';
+import { probeBpf } from '../../harness/system/host-probe.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+import { parseDpctlShow } from '../ovs/stats.js';
+import { AgentClient } from './agent-client.js';
+import { encodeRule } from './rule-encoding.js';
+
+export const AGENT = join(REPO_ROOT, 'build/bin/dplab-ebpf-agent');
+const READY_TIMEOUT_MS = 15_000;
+
+/** What dplab's eBPF datapath does not do (yet); everything else in the catalogue it does. */
+const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
+  ct: 'no conntrack action in the eBPF datapath',
+  'ct.nat': 'no conntrack/NAT action in the eBPF datapath',
+  'ct.zone_limit': 'no conntrack in the eBPF datapath',
+  'tunnel.vxlan': 'no tunnel ports in the eBPF datapath',
+  'tunnel.geneve': 'no tunnel ports in the eBPF datapath',
+  'tunnel.gre': 'no tunnel ports in the eBPF datapath',
+  'tunnel.srv6': 'no tunnel ports in the eBPF datapath',
+  meter: 'no meters in the eBPF datapath',
+  check_pkt_len: 'no check_pkt_len action in the eBPF datapath',
+  mpls: 'no MPLS in the eBPF datapath flow key',
+  recirc: 'no recirculation in the eBPF datapath',
+};
+
+async function portStats(netns: string, topology: StartedTopology): Promise<PortStats[]> {
+  const r = await exec('ip', ['-n', netns, '-j', '-s', 'link', 'show'], { allowFail: true });
+  const links = JSON.parse(r.stdout || '[]') as { ifname: string; stats64?: { rx: Record<string, number>; tx: Record<string, number> } }[];
+  return topology.dutPorts.map((p) => {
+    const s = links.find((l) => l.ifname === p.ifname)?.stats64;
+    return {
+      name: p.name,
+      ofport: p.ofport,
+      rxPackets: s?.rx.packets ?? 0,
+      rxBytes: s?.rx.bytes ?? 0,
+      rxDropped: s?.rx.dropped ?? 0,
+      txPackets: s?.tx.packets ?? 0,
+      txBytes: s?.tx.bytes ?? 0,
+      txDropped: s?.tx.dropped ?? 0,
+    };
+  });
+}
+
+function waitReady(child: ChildProcess, log: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`ebpf agent not ready in ${READY_TIMEOUT_MS} ms (log ${log})`)), READY_TIMEOUT_MS);
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (err.includes(': ready on ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ebpf agent exited (${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`));
+    });
+  });
+}
+
+export const ebpfDatapath: Datapath = {
+  id: 'ebpf',
+  description: "dplab's eBPF datapath: TC ingress fast path (megaflows) + C agent slow path",
+  async probe(): Promise<ProbeResult> {
+    const versions: Record<string, string> = { kernel: release() };
+    if (!existsSync(AGENT)) return { backend: 'ebpf', available: false, reason: `agent not built (${AGENT}); run npm run build`, versions };
+    const bpf = await probeBpf();
+    if (!bpf.syscall) return { backend: 'ebpf', available: false, reason: 'no bpf() syscall on this kernel', versions };
+    if (!bpf.btf) return { backend: 'ebpf', available: false, reason: 'kernel has no BTF (/sys/kernel/btf/vmlinux)', versions };
+    if (!bpf.mapTypes.has('ringbuf')) return { backend: 'ebpf', available: false, reason: 'kernel has no BPF ring buffer (needs >= 5.8)', versions };
+    return { backend: 'ebpf', available: true, versions, product: `ebpf-tc/dplab/linux-${release()}` };
+  },
+  async start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
+    const dir = join(ctx.stateDir, 'ebpf');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await mkdir(ctx.logDir, { recursive: true });
+    const sock = join(dir, 'agent.sock');
+    const logFile = join(ctx.logDir, 'ebpf-agent.log');
+    const args = ['netns', 'exec', topology.dutNetns, AGENT, '--socket', sock, ...topology.dutPorts.flatMap((p) => ['--port', `${p.ofport}=${p.ifname}`])];
+    const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const log = createWriteStream(logFile);
+    child.stderr?.pipe(log);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    let stopping: Promise<StoppedDatapath> | undefined;
+    let control: AgentClient | undefined;
+    let events: AgentClient | undefined;
+    const stop = (): Promise<StoppedDatapath> =>
+      (stopping ??= (async () => {
+        control?.close();
+        events?.close();
+        if (child.exitCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(killer);
+        }
+        return { state: 'stopped', id: 'ebpf' } as const;
+      })());
+    try {
+      await waitReady(child, logFile);
+      control = await AgentClient.connect(sock);
+      const packetIns: PacketIn[] = [];
+      events = await AgentClient.connect(sock, (line) => {
+        const [, port, reason, hex] = line.split(' ');
+        packetIns.push({ inPort: Number(port), reason: reason ?? 'action', data: Buffer.from(hex ?? '', 'hex') });
+      });
+      await events.command('subscribe');
+      const c = control;
+      const started: StartedDatapath = {
+        state: 'started',
+        id: 'ebpf',
+        product: `ebpf-tc/dplab/linux-${release()}`,
+        versions: { kernel: release() },
+        async features(): Promise<FeatureMap> {
+          return Object.fromEntries(
+            loadCatalogue().features.map((f): [string, FeatureSupport] => {
+              const why = NOT_IMPLEMENTED[f.id];
+              return [f.id, why ? { supported: false, reason: why } : { supported: true, how: 'dplab eBPF datapath' }];
+            }),
+          );
+        },
+        async applyPipeline(rules: readonly FlowRule[]): Promise<void> {
+          await c.command('pipeline', ...rules.map(encodeRule), 'end');
+        },
+        async dumpFlows(): Promise<DatapathFlow[]> {
+          return parseOdpFlowDump((await c.command('flow-dump')).join('\n'), 'ebpf flow-dump');
+        },
+        async flushFlows(): Promise<void> {
+          await c.command('flow-flush');
+        },
+        async stats(): Promise<DatapathStats> {
+          const s = parseDpctlShow((await c.command('stats')).join('\n'));
+          return { ...s, ports: await portStats(topology.dutNetns, topology) };
+        },
+        async openController(): Promise<ControllerChannel> {
+          const from = packetIns.length;
+          let until: number | undefined;
+          return {
+            packetIns: async () => packetIns.slice(from, until),
+            close: async () => {
+              until ??= packetIns.length;
+            },
+          };
+        },
+        stop,
+      };
+      return started;
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  },
+};
