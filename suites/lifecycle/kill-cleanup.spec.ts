@@ -5,13 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afxdpDatapath } from '../../datapaths/afxdp/index.js';
+import { ebpfDatapath } from '../../datapaths/ebpf/index.js';
+import { exec } from '../../harness/system/exec.js';
 import { leftovers } from './leftovers.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
 /** Starts `dplab run`, resolves with its run id once cases are running. */
-function startRun(out: string): Promise<{ pid: number; runId: string; wait: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--backend', 'afxdp', '--topology', 'p2p', '--out', out], {
+function startRun(out: string, backend = 'afxdp'): Promise<{ pid: number; runId: string; wait: Promise<number | null> }> {
+  const child = spawn(process.execPath, [CLI, 'run', '--backend', backend, '--topology', 'p2p', '--out', out], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const wait = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -22,7 +24,7 @@ function startRun(out: string): Promise<{ pid: number; runId: string; wait: Prom
       log += b.toString();
       const id = /dplab run ([0-9a-f]{6}):/.exec(log)?.[1];
       // Kill once a case has finished: the topology, daemons and XDP programs all exist then.
-      if (id && /\[afxdp\] +\d+\/\d+ /.test(log)) {
+      if (id && new RegExp(`\\[${backend}\\] +\\d+/\\d+ `).test(log)) {
         clearTimeout(timer);
         resolve({ pid: child.pid as number, runId: id, wait });
       }
@@ -70,5 +72,46 @@ describe('dplab run killed with SIGKILL, then dplab cleanup', function () {
       await run.wait;
     }
     expect(await leftovers(run.runId), 'SIGTERM teardown leaves nothing').to.deep.equal([]);
+  });
+});
+
+/** Loaded BPF programs named dp_ingress (the eBPF datapath's TC program). */
+async function datapathPrograms(): Promise<number> {
+  const r = await exec('bpftool', ['-j', 'prog', 'show'], { allowFail: true });
+  return (JSON.parse(r.stdout || '[]') as { name?: string }[]).filter((p) => p.name === 'dp_ingress').length;
+}
+
+describe('eBPF agent killed with SIGKILL, then dplab cleanup', function () {
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const p = await ebpfDatapath.probe();
+    if (!p.available) {
+      console.log(`      skipped: ebpf: ${p.reason}`);
+      this.skip();
+    }
+  });
+
+  it('leaves its TC program attached; cleanup removes it with the run', async () => {
+    const before = await datapathPrograms();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-ebpf-kill-'));
+    const run = await startRun(out, 'ebpf');
+    const agent = (await exec('pgrep', ['-f', `/run/dplab/${run.runId}/ebpf/agent.sock`], { allowFail: true })).stdout.trim().split('\n').map(Number).filter(Boolean);
+    expect(agent, 'agent pid').to.have.length(1);
+    process.kill(agent[0] as number, 'SIGKILL');
+    process.kill(run.pid, 'SIGKILL');
+    await run.wait;
+    expect(await datapathPrograms(), 'a SIGKILLed agent cannot detach its program').to.be.greaterThan(before);
+
+    const c = spawnSync(process.execPath, [CLI, 'cleanup'], { encoding: 'utf8', timeout: 120_000 });
+    expect(c.status, c.stderr).to.equal(0);
+    expect(c.stdout).to.include(run.runId);
+    expect(await leftovers(run.runId), 'left after cleanup').to.deep.equal([]);
+    // The kernel frees a program once its last TC filter is gone with the namespace.
+    let now = await datapathPrograms();
+    for (let i = 0; i < 40 && now > before; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await datapathPrograms();
+    }
+    expect(now, 'dp_ingress programs after cleanup').to.equal(before);
   });
 });

@@ -58,6 +58,7 @@ struct agent {
 	struct dp_flow_key masks[DP_MAX_MASKS];
 	int mask_refs[DP_MAX_MASKS];
 	struct client clients[MAX_CLIENTS];
+	__u64 misses_done[DP_MAX_PORTS];
 	__u64 idle_ns;
 };
 
@@ -257,6 +258,13 @@ static int on_upcall(void *ctx, void *data, size_t size)
 		fprintf(stderr, "dplab-ebpf-agent: cannot install a megaflow (table full?)\n");
 	if (!r.dropped)
 		execute(a, u);
+	/* This miss is finished: once all are, the port's packets take the fast path again. */
+	if (u->port < DP_MAX_PORTS) {
+		__u32 port = u->port;
+
+		a->misses_done[port]++;
+		bpf_map_update_elem(bpf_map__fd(a->skel->maps.misses_done), &port, &a->misses_done[port], BPF_ANY);
+	}
 	return 0;
 }
 

@@ -8,7 +8,7 @@
  * Every output uses bpf_clone_redirect and the program returns TC_ACT_SHOT: plain bpf_redirect
  * is not carried out when the agent executes a packet through BPF_PROG_RUN, and one code path
  * for both keeps the behaviour the same. A packet executed by the agent carries
- * DP_EXECUTE_MARK in cb[0] and is not counted as a hit.
+ * DP_EXECUTE_MARK in cb[0]: it is not counted and never upcalled again.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -50,6 +50,25 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } ifindex_port SEC(".maps");
+
+/*
+ * Per ingress port: misses sent to the agent, and misses it has finished (written by the agent
+ * only). While they differ, the port's packets all go through the agent, so a flow being set up
+ * cannot let later packets overtake the earlier ones still in the upcall queue.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} misses_sent SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} misses_done SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -137,7 +156,23 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	else
 		u->captured = 0;
 	bpf_ringbuf_submit(u, 0);
+	if (reason == DP_UPCALL_MISS) {
+		__u32 port = key->in_port;
+		__u64 *sent = bpf_map_lookup_elem(&misses_sent, &port);
+
+		if (sent)
+			__sync_fetch_and_add(sent, 1);
+	}
 	return 0;
+}
+
+/* True while the agent still has misses of this port to finish. */
+static __always_inline int setting_up(__u32 port)
+{
+	__u64 *sent = bpf_map_lookup_elem(&misses_sent, &port);
+	__u64 *done = bpf_map_lookup_elem(&misses_done, &port);
+
+	return sent && done && *sent != *done;
 }
 
 /* Offset of the L3 header: after the MACs and the tags still in the packet data. */
@@ -383,16 +418,25 @@ int dp_ingress(struct __sk_buff *skb)
 	lc.s = s;
 	bpf_loop(n, match_mask, &lc, 0);
 	flow = s->hit ? bpf_map_lookup_elem(&flows, &s->id) : 0;
+	if (skb->cb[0] == DP_EXECUTE_MARK) {
+		/* The agent executing an upcalled packet: never counted, never upcalled again. */
+		if (flow)
+			execute(skb, flow, &s->key);
+		return TC_ACT_SHOT;
+	}
 	if (!flow) {
 		count(DP_CNT_MISS);
 		upcall(skb, &s->key, DP_UPCALL_MISS);
 		return TC_ACT_SHOT;
 	}
-	if (skb->cb[0] != DP_EXECUTE_MARK) {
-		count(DP_CNT_HIT);
-		__sync_fetch_and_add(&flow->packets, 1);
-		__sync_fetch_and_add(&flow->bytes, skb->len);
-		flow->used_ns = bpf_ktime_get_ns();
+	count(DP_CNT_HIT);
+	__sync_fetch_and_add(&flow->packets, 1);
+	__sync_fetch_and_add(&flow->bytes, skb->len);
+	flow->used_ns = bpf_ktime_get_ns();
+	if (setting_up(*port)) {
+		/* Queue behind the port's pending misses, so this packet cannot overtake them. */
+		upcall(skb, &s->key, DP_UPCALL_MISS);
+		return TC_ACT_SHOT;
 	}
 	execute(skb, flow, &s->key);
 	return TC_ACT_SHOT;
