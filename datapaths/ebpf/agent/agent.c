@@ -59,6 +59,7 @@ struct agent {
 	int mask_refs[DP_MAX_MASKS];
 	struct client clients[MAX_CLIENTS];
 	__u64 misses_done[DP_MAX_PORTS];
+	__u32 n_masks;
 	__u64 idle_ns;
 };
 
@@ -108,11 +109,20 @@ static int ifindex_of_port(struct agent *a, __u32 port)
 	return 0;
 }
 
+/* How many mask slots the datapath searches (free slots in between are skipped). */
+static void set_mask_count(struct agent *a, __u32 n)
+{
+	__u32 zero = 0;
+
+	a->n_masks = n;
+	bpf_map_update_elem(bpf_map__fd(a->skel->maps.mask_count), &zero, &n, BPF_ANY);
+}
+
 /* Finds or adds the mask; returns its index or -1 when the table is full. */
 static int mask_slot(struct agent *a, const struct dp_flow_key *mask)
 {
 	int i, free_slot = -1;
-	__u32 n = a->skel->bss->n_masks;
+	__u32 n = a->n_masks;
 
 	for (i = 0; i < (int)n; i++) {
 		if (a->mask_refs[i] && !memcmp(&a->masks[i], mask, sizeof(*mask)))
@@ -134,7 +144,7 @@ static int mask_slot(struct agent *a, const struct dp_flow_key *mask)
 	}
 	a->masks[free_slot] = *mask;
 	if ((__u32)free_slot >= n)
-		a->skel->bss->n_masks = (__u32)free_slot + 1;
+		set_mask_count(a, (__u32)free_slot + 1);
 	return free_slot;
 }
 
@@ -165,7 +175,7 @@ static void flow_flush(struct agent *a)
 		a->mask_refs[i] = 0;
 		bpf_map_update_elem(bpf_map__fd(a->skel->maps.masks), &k, &m, BPF_ANY);
 	}
-	a->skel->bss->n_masks = 0;
+	set_mask_count(a, 0);
 }
 
 static int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r)

@@ -18,119 +18,14 @@
 #include <bpf/bpf_helpers.h>
 
 #define DP_LOAD(ctx, off, dst, len) bpf_skb_load_bytes((ctx), (off), (dst), (len))
-#include "datapath.h"
+#include "maps.h"
 
 #define DP_EXECUTE_MARK 0xd91ab001
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DP_MAX_MASKS);
-	__type(key, __u32);
-	__type(value, struct dp_mask);
-} masks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, DP_MAX_FLOWS);
-	__type(key, struct dp_flow_id);
-	__type(value, struct dp_flow);
-} flows SEC(".maps");
-
-/* port number -> ifindex, and back */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DP_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} port_ifindex SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, DP_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} ifindex_port SEC(".maps");
-
-/*
- * Per ingress port: misses sent to the agent, and misses it has finished (written by the agent
- * only). While they differ, the port's packets all go through the agent, so a flow being set up
- * cannot let later packets overtake the earlier ones still in the upcall queue.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DP_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} misses_sent SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DP_MAX_PORTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} misses_done SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } upcalls SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DP_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-/* Key and lookup id live here, not on the 512-byte stack. The loop callback only records
- * which id hit: a map value pointer cannot leave a bpf_loop callback, so the flow is looked
- * up once more after the loop. */
-struct scratch {
-	struct dp_flow_key key;
-	struct dp_flow_id id;
-	__u32 hit;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} scratch_map SEC(".maps");
-
-/* Number of masks in use, set by the agent. */
-__u32 n_masks = 0;
-
-static __always_inline void count(__u32 c)
-{
-	__u64 *v = bpf_map_lookup_elem(&counters, &c);
-
-	if (v)
-		(*v)++;
-}
-
-/* bpf_loop passes a stack pointer only: the scratch pointer travels inside it. */
-struct loop_ctx {
-	struct scratch *s;
-};
-
-static long match_mask(__u32 i, void *data)
-{
-	struct scratch *s = ((struct loop_ctx *)data)->s;
-	struct dp_mask *m = bpf_map_lookup_elem(&masks, &i);
-	__u64 *k = (__u64 *)&s->key, *mk, *out = (__u64 *)&s->id.masked;
-	int w;
-
-	if (!m || !m->in_use)
-		return 0;
-	mk = (__u64 *)&m->mask;
-	for (w = 0; w < (int)(sizeof(struct dp_flow_key) / 8); w++)
-		out[w] = k[w] & mk[w];
-	s->id.mask_id = i;
-	s->hit = bpf_map_lookup_elem(&flows, &s->id) != 0;
-	return s->hit;
-}
 
 static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_key *key, __u32 reason)
 {
@@ -166,14 +61,6 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	return 0;
 }
 
-/* True while the agent still has misses of this port to finish. */
-static __always_inline int setting_up(__u32 port)
-{
-	__u64 *sent = bpf_map_lookup_elem(&misses_sent, &port);
-	__u64 *done = bpf_map_lookup_elem(&misses_done, &port);
-
-	return sent && done && *sent != *done;
-}
 
 /* Offset of the L3 header: after the MACs and the tags still in the packet data. */
 static __always_inline int l3_offset(struct __sk_buff *skb, __u16 *ethertype)
@@ -401,23 +288,16 @@ int dp_ingress(struct __sk_buff *skb)
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
 	struct dp_vlan outer;
 	struct dp_flow *flow;
-	struct loop_ctx lc;
-	__u32 n = n_masks;
 
 	port = bpf_map_lookup_elem(&ifindex_port, &ifindex);
 	if (!port || !s)
 		return TC_ACT_OK; /* not a datapath port */
 	__builtin_memset(&s->key, 0, sizeof(s->key));
 	__builtin_memset(&s->id, 0, sizeof(s->id));
-	s->hit = 0;
 	outer.tpid = bpf_ntohs(skb->vlan_proto);
 	outer.tci = skb->vlan_tci;
 	dp_extract(skb, skb->len, skb->vlan_present ? &outer : 0, *port, &s->key);
-	if (n > DP_MAX_MASKS)
-		n = DP_MAX_MASKS;
-	lc.s = s;
-	bpf_loop(n, match_mask, &lc, 0);
-	flow = s->hit ? bpf_map_lookup_elem(&flows, &s->id) : 0;
+	flow = lookup(s);
 	if (skb->cb[0] == DP_EXECUTE_MARK) {
 		/* The agent executing an upcalled packet: never counted, never upcalled again. */
 		if (flow)

@@ -60,9 +60,12 @@ struct dp_flow_id {
 	struct dp_flow_key masked;
 };
 
+/* The XDP front end may carry this flow out itself (see xdp.bpf.c). */
+#define DP_FLOW_XDP 1
+
 struct dp_flow {
 	__u32 n_actions;
-	__u32 pad;
+	__u32 flags;
 	__u64 packets;
 	__u64 bytes;
 	__u64 used_ns; /* bpf_ktime_get_ns() of the last hit, 0 = never */
