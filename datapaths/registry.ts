@@ -1,10 +1,10 @@
 import type { Datapath } from '../harness/datapath/datapath.js';
 import { afxdpDatapath } from './afxdp/index.js';
-import { ebpfDatapath } from './ebpf/index.js';
+import { ebpfDatapath, ebpfXdpDatapath } from './ebpf/index.js';
 import { kernelDatapath } from './kernel/index.js';
 
 /** Every backend dplab knows, in report column order. */
-export const BACKENDS: readonly Datapath[] = [kernelDatapath, afxdpDatapath, ebpfDatapath];
+export const BACKENDS: readonly Datapath[] = [kernelDatapath, afxdpDatapath, ebpfDatapath, ebpfXdpDatapath];
 
 export class UnknownBackendError extends Error {}
 

@@ -18,6 +18,8 @@ import { AgentClient } from './agent-client.js';
 import { encodeRule } from './rule-encoding.js';
 
 export const AGENT = join(REPO_ROOT, 'build/bin/dplab-ebpf-agent');
+/** XDP_PASS for the endpoint ends of the DUT's veth pairs (see bpf/pass.bpf.c). */
+const PASS_PROG = join(REPO_ROOT, 'build/ebpf/pass.bpf.o');
 const READY_TIMEOUT_MS = 15_000;
 
 /** What dplab's eBPF datapath does not do (yet); everything else in the catalogue it does. */
@@ -71,17 +73,22 @@ function waitReady(child: ChildProcess, log: string): Promise<void> {
   });
 }
 
-export const ebpfDatapath: Datapath = {
-  id: 'ebpf',
-  description: "dplab's eBPF datapath: TC ingress fast path (megaflows) + C agent slow path",
+/** The TC datapath alone (`ebpf`), or with its XDP front end on the DUT ports (`ebpf-xdp`). */
+function ebpfBackend(xdp: boolean): Datapath {
+  const id = xdp ? 'ebpf-xdp' : 'ebpf';
+  return {
+  id,
+  description: xdp
+    ? "dplab's eBPF datapath with the XDP front end: XDP-safe megaflows in XDP, the rest in TC, C agent slow path"
+    : "dplab's eBPF datapath: TC ingress fast path (megaflows) + C agent slow path",
   async probe(): Promise<ProbeResult> {
     const versions: Record<string, string> = { kernel: release() };
-    if (!existsSync(AGENT)) return { backend: 'ebpf', available: false, reason: `agent not built (${AGENT}); run npm run build`, versions };
+    if (!existsSync(AGENT)) return { backend: id, available: false, reason: `agent not built (${AGENT}); run npm run build`, versions };
     const bpf = await probeBpf();
-    if (!bpf.syscall) return { backend: 'ebpf', available: false, reason: 'no bpf() syscall on this kernel', versions };
-    if (!bpf.btf) return { backend: 'ebpf', available: false, reason: 'kernel has no BTF (/sys/kernel/btf/vmlinux)', versions };
-    if (!bpf.mapTypes.has('ringbuf')) return { backend: 'ebpf', available: false, reason: 'kernel has no BPF ring buffer (needs >= 5.8)', versions };
-    return { backend: 'ebpf', available: true, versions, product: `ebpf-tc/dplab/linux-${release()}` };
+    if (!bpf.syscall) return { backend: id, available: false, reason: 'no bpf() syscall on this kernel', versions };
+    if (!bpf.btf) return { backend: id, available: false, reason: 'kernel has no BTF (/sys/kernel/btf/vmlinux)', versions };
+    if (!bpf.mapTypes.has('ringbuf')) return { backend: id, available: false, reason: 'kernel has no BPF ring buffer (needs >= 5.8)', versions };
+    return { backend: id, available: true, versions, product: `${xdp ? 'ebpf-xdp' : 'ebpf-tc'}/dplab/linux-${release()}` };
   },
   async start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
     const dir = join(ctx.stateDir, 'ebpf');
@@ -90,7 +97,11 @@ export const ebpfDatapath: Datapath = {
     await mkdir(ctx.logDir, { recursive: true });
     const sock = join(dir, 'agent.sock');
     const logFile = join(ctx.logDir, 'ebpf-agent.log');
-    const args = ['netns', 'exec', topology.dutNetns, AGENT, '--socket', sock, ...topology.dutPorts.flatMap((p) => ['--port', `${p.ofport}=${p.ifname}`])];
+    const args = ['netns', 'exec', topology.dutNetns, AGENT, '--socket', sock, ...topology.dutPorts.flatMap((p) => ['--port', `${p.ofport}=${p.ifname}`]), ...(xdp ? ['--xdp'] : [])];
+    if (xdp) {
+      // Frames XDP-redirected into a veth are dropped unless the peer runs an XDP program.
+      for (const ep of topology.endpoints) await exec('ip', ['-n', ep.netns, 'link', 'set', 'dev', ep.ifname, 'xdpdrv', 'obj', PASS_PROG, 'sec', 'xdp']);
+    }
     const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const log = createWriteStream(logFile);
     child.stderr?.pipe(log);
@@ -108,7 +119,8 @@ export const ebpfDatapath: Datapath = {
           await exited;
           clearTimeout(killer);
         }
-        return { state: 'stopped', id: 'ebpf' } as const;
+        if (xdp) for (const ep of topology.endpoints) await exec('ip', ['-n', ep.netns, 'link', 'set', 'dev', ep.ifname, 'xdpdrv', 'off'], { allowFail: true });
+        return { state: 'stopped', id } as const;
       })());
     try {
       await waitReady(child, logFile);
@@ -120,10 +132,12 @@ export const ebpfDatapath: Datapath = {
       });
       await events.command('subscribe');
       const c = control;
+      // The XDP mode each port really got, e.g. `ebpf-xdp-native`.
+      const modes = [...new Set((await c.command('ports')).map((l) => /xdp=(\w+)/.exec(l)?.[1] ?? 'none'))];
       const started: StartedDatapath = {
         state: 'started',
-        id: 'ebpf',
-        product: `ebpf-tc/dplab/linux-${release()}`,
+        id,
+        product: `${xdp ? `ebpf-xdp-${modes.join('+')}` : 'ebpf-tc'}/dplab/linux-${release()}`,
         versions: { kernel: release() },
         async features(): Promise<FeatureMap> {
           return Object.fromEntries(
@@ -165,3 +179,7 @@ export const ebpfDatapath: Datapath = {
     }
   },
 };
+}
+
+export const ebpfDatapath: Datapath = ebpfBackend(false);
+export const ebpfXdpDatapath: Datapath = ebpfBackend(true);

@@ -27,7 +27,7 @@ describe('dplab CLI on bad input', () => {
   it('rejects an unknown backend, naming it and the known ones', () => {
     const r = dplab('run', '--backend', 'afxdp,vpp');
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.equal("dplab: --backend: unknown backend 'vpp' (known: kernel, afxdp, ebpf)\n");
+    expect(r.stderr).to.equal("dplab: --backend: unknown backend 'vpp' (known: kernel, afxdp, ebpf, ebpf-xdp)\n");
   });
 
   it('rejects a topology file with a bad field, naming file and line', () => {
@@ -89,7 +89,7 @@ describe('dplab CLI on bad input', () => {
   });
 
   it('lists backends, topologies, suites and features', () => {
-    expect(dplab('list', 'backends').stdout).to.match(/^kernel\t.*\nafxdp\t.*\nebpf\t/);
+    expect(dplab('list', 'backends').stdout).to.match(/^kernel\t.*\nafxdp\t.*\nebpf\t.*\nebpf-xdp\t/);
     expect(dplab('list', 'topologies').stdout).to.match(/p2p\tveth/).and.match(/triangle\tveth/);
     expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases/);
     expect(dplab('list', 'features').stdout).to.match(/^l2\.output\t/m);

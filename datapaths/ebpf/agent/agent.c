@@ -32,9 +32,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include "odp-key.h"
 #include "slow-path.h"
 #include "datapath.skel.h"
+#include "xdp.skel.h"
 
 #define DP_EXECUTE_MARK 0xd91ab001
 #define MAX_CLIENTS 16
@@ -50,6 +52,8 @@ struct client {
 
 struct agent {
 	struct datapath_bpf *skel;
+	struct xdp_bpf *xdp; /* the XDP front end, with --xdp */
+	const char *xdp_mode[DP_MAX_PORTS];
 	int n_ports;
 	__u32 port_no[DP_MAX_PORTS];
 	int ifindex[DP_MAX_PORTS];
@@ -178,6 +182,38 @@ static void flow_flush(struct agent *a)
 	set_mask_count(a, 0);
 }
 
+/*
+ * Whether the XDP front end can carry the flow out: one output, last; otherwise only VLAN
+ * push/pop and Ethernet, IPv4 and (IPv4) L4 rewrites.
+ */
+static __u32 xdp_flags(const struct dp_flow_key *key, const struct dp_flow *f)
+{
+	__u32 i, outputs = 0, flags = DP_FLOW_XDP;
+
+	if (!f->n_actions || f->actions[f->n_actions - 1].type != DP_ACT_OUTPUT)
+		return 0;
+	for (i = 0; i < f->n_actions; i++) {
+		switch (f->actions[i].type) {
+		case DP_ACT_OUTPUT:
+			outputs++;
+			break;
+		case DP_ACT_PUSH_VLAN:
+		case DP_ACT_POP_VLAN:
+		case DP_ACT_SET_ETH:
+			break;
+		case DP_ACT_SET_IPV4:
+		case DP_ACT_SET_L4:
+			if (key->eth_type != DP_ETH_P_IPV4)
+				return 0;
+			flags |= DP_FLOW_XDP_IPV4;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return outputs == 1 ? flags : 0;
+}
+
 static int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r)
 {
 	struct dp_flow_id id = { 0 };
@@ -194,6 +230,7 @@ static int flow_install(struct agent *a, const struct dp_flow_key *key, const st
 		return -1;
 	id.mask_id = (__u32)slot;
 	flow.packets = flow.bytes = 0;
+	flow.flags = xdp_flags(key, &flow);
 	flow.used_ns = now_ns(); /* install time until the first hit; dumps show `never` */
 	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.flows), &id, &flow, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -1; /* another CPU's upcall installed it first */
@@ -389,7 +426,7 @@ static void command(struct agent *a, struct client *c, char *line)
 		int i;
 
 		for (i = 0; i < a->n_ports; i++)
-			reply(c->fd, "port %u %s %d", a->port_no[i], a->ifname[i], a->ifindex[i]);
+			reply(c->fd, "port %u %s %d xdp=%s", a->port_no[i], a->ifname[i], a->ifindex[i], a->xdp_mode[i] ? a->xdp_mode[i] : "none");
 		reply(c->fd, "ok");
 	} else if (!strcmp(line, "pipeline")) {
 		c->in_pipeline = 1;
@@ -460,7 +497,7 @@ static int listen_unix(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: dplab-ebpf-agent --socket PATH --port N=IFNAME [--port N=IFNAME ...] [--idle-ms MS]\n");
+	fprintf(stderr, "usage: dplab-ebpf-agent --socket PATH --port N=IFNAME [--port N=IFNAME ...] [--idle-ms MS] [--xdp]\n");
 }
 
 int main(int argc, char **argv)
@@ -470,10 +507,11 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "idle-ms", required_argument, NULL, 'i' },
+		{ "xdp", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bpf_tc_hook hooks[DP_MAX_PORTS];
-	int n_hooks = 0, lfd = -1, err = 1, opt, i;
+	int n_hooks = 0, n_xdp = 0, want_xdp = 0, lfd = -1, err = 1, opt, i;
 	const char *sock = NULL;
 	struct ring_buffer *rb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -506,6 +544,9 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			a.idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+			break;
+		case 'x':
+			want_xdp = 1;
 			break;
 		default:
 			usage();
@@ -552,6 +593,51 @@ int main(int argc, char **argv)
 		if (err) {
 			fprintf(stderr, "dplab-ebpf-agent: attach to %s: %s\n", a.ifname[i], strerror(-err));
 			goto cleanup;
+		}
+	}
+	if (want_xdp) {
+		/* The XDP front end shares every map but its scratch space with the TC program. */
+		struct bpf_map *shared[] = { a.skel->maps.masks, a.skel->maps.flows, a.skel->maps.port_ifindex, a.skel->maps.ifindex_port,
+					     a.skel->maps.misses_sent, a.skel->maps.misses_done, a.skel->maps.counters, a.skel->maps.mask_count };
+		struct bpf_map *mine[] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+		size_t m;
+
+		a.xdp = xdp_bpf__open();
+		if (!a.xdp) {
+			fprintf(stderr, "dplab-ebpf-agent: opening the XDP front end: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		mine[0] = a.xdp->maps.masks;
+		mine[1] = a.xdp->maps.flows;
+		mine[2] = a.xdp->maps.port_ifindex;
+		mine[3] = a.xdp->maps.ifindex_port;
+		mine[4] = a.xdp->maps.misses_sent;
+		mine[5] = a.xdp->maps.misses_done;
+		mine[6] = a.xdp->maps.counters;
+		mine[7] = a.xdp->maps.mask_count;
+		for (m = 0; m < sizeof(shared) / sizeof(shared[0]); m++) {
+			if (bpf_map__reuse_fd(mine[m], bpf_map__fd(shared[m]))) {
+				fprintf(stderr, "dplab-ebpf-agent: sharing map %s: %s\n", bpf_map__name(shared[m]), strerror(errno));
+				goto cleanup;
+			}
+		}
+		if (xdp_bpf__load(a.xdp)) {
+			fprintf(stderr, "dplab-ebpf-agent: loading the XDP front end: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		for (i = 0; i < a.n_ports; i++) {
+			int fd = bpf_program__fd(a.xdp->progs.dp_xdp);
+
+			/* Native where the driver has it (veth does), generic otherwise. */
+			if (!bpf_xdp_attach(a.ifindex[i], fd, XDP_FLAGS_DRV_MODE, NULL)) {
+				a.xdp_mode[i] = "native";
+			} else if (!bpf_xdp_attach(a.ifindex[i], fd, XDP_FLAGS_SKB_MODE, NULL)) {
+				a.xdp_mode[i] = "generic";
+			} else {
+				fprintf(stderr, "dplab-ebpf-agent: XDP on %s: %s\n", a.ifname[i], strerror(errno));
+				goto cleanup;
+			}
+			n_xdp = i + 1;
 		}
 	}
 	err = 1;
@@ -616,6 +702,9 @@ cleanup:
 		hooks[i].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hooks[i]);
 	}
+	for (i = 0; i < n_xdp; i++)
+		bpf_xdp_detach(a.ifindex[i], !strcmp(a.xdp_mode[i], "native") ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE, NULL);
+	xdp_bpf__destroy(a.xdp);
 	datapath_bpf__destroy(a.skel);
 	return err;
 }

@@ -60,8 +60,10 @@ struct dp_flow_id {
 	struct dp_flow_key masked;
 };
 
-/* The XDP front end may carry this flow out itself (see xdp.bpf.c). */
+/* The XDP front end may carry this flow out itself (see xdp.bpf.c)... */
 #define DP_FLOW_XDP 1
+/* ...if the packet's IPv4 header has no options (its IPv4/L4 rewrites assume 20 bytes). */
+#define DP_FLOW_XDP_IPV4 2
 
 struct dp_flow {
 	__u32 n_actions;
