@@ -156,6 +156,9 @@ function ebpfBackend(xdp: boolean): Datapath {
         async flushFlows(): Promise<void> {
           await c.command('flow-flush');
         },
+        async putFlow(odp: string): Promise<void> {
+          await c.command(`flow-put ${odp.replace(/\s*\n\s*/g, ' ')}`);
+        },
         async stats(): Promise<DatapathStats> {
           const s = parseDpctlShow((await c.command('stats')).join('\n'));
           return { ...s, ports: await portStats(topology.dutNetns, topology) };

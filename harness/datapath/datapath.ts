@@ -86,6 +86,11 @@ export interface StartedDatapath {
   dumpFlows(): Promise<DatapathFlow[]>;
   /** Deletes all datapath flows, keeping the OpenFlow pipeline. */
   flushFlows(): Promise<void>;
+  /**
+   * Installs one datapath flow given in ODP syntax (`KEY actions:ACTIONS`), as `ovs-dpctl
+   * add-flow` does: datapath-level programming. Absent on backends that cannot.
+   */
+  putFlow?(odp: string): Promise<void>;
   stats(): Promise<DatapathStats>;
   /** Connects a controller that records packet-ins (for `controller` actions). */
   openController(): Promise<ControllerChannel>;

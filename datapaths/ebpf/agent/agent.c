@@ -10,6 +10,8 @@
  *   pipeline                   then `rule PRIO VALUE MASK ACTIONS` lines and `end`: replaces the
  *                              OpenFlow pipeline (see slow-path.h) and flushes the datapath flows
  *   flow-dump                  the megaflows in ODP syntax, with counters
+ *   flow-put ODP-FLOW          installs a flow given in ODP syntax with its actions, as
+ *                              `ovs-dpctl add-flow` (datapath-level programming)
  *   flow-flush                 deletes every megaflow
  *   stats                      `lookups: hit:N missed:N lost:N` and `flows: N`
  *   subscribe                  from now on this connection also gets `packet-in PORT REASON HEX`
@@ -34,6 +36,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include "odp-key.h"
+#include "odp-parse.h"
 #include "slow-path.h"
 #include "datapath.skel.h"
 #include "xdp.skel.h"
@@ -434,6 +437,17 @@ static void command(struct agent *a, struct client *c, char *line)
 	} else if (!strcmp(line, "flow-dump")) {
 		cmd_flow_dump(a, c->fd);
 		reply(c->fd, "ok");
+	} else if (!strncmp(line, "flow-put ", 9)) {
+		struct sp_result r;
+		struct dp_flow_key key;
+
+		memset(&r, 0, sizeof(r));
+		if (odp_parse_flow(line + 9, &key, &r.mask, &r.flow, err, sizeof(err)))
+			reply(c->fd, "error: flow-put: %s", err);
+		else if (flow_install(a, &key, &r))
+			reply(c->fd, "error: flow-put: cannot install (mask or flow table full, or flow exists)");
+		else
+			reply(c->fd, "ok");
 	} else if (!strcmp(line, "flow-flush")) {
 		flow_flush(a);
 		reply(c->fd, "ok");
@@ -444,7 +458,7 @@ static void command(struct agent *a, struct client *c, char *line)
 		c->subscribed = 1;
 		reply(c->fd, "ok");
 	} else if (line[0]) {
-		reply(c->fd, "error: unknown command '%.60s' (ports, pipeline, flow-dump, flow-flush, stats, subscribe)", line);
+		reply(c->fd, "error: unknown command '%.60s' (ports, pipeline, flow-dump, flow-put, flow-flush, stats, subscribe)", line);
 	}
 }
 
