@@ -3,8 +3,9 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, PacketIn, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
 import { loadCatalogue } from '../../harness/features/catalogue.js';
+import { PacketInLog } from '../../harness/datapath/packet-in-log.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
 import { parseOdpFlowDump } from '../../harness/odp/parse.js';
 import type { FlowRule } from '../../harness/openflow/rule.js';
@@ -125,7 +126,7 @@ function ebpfBackend(xdp: boolean): Datapath {
     try {
       await waitReady(child, logFile);
       control = await AgentClient.connect(sock);
-      const packetIns: PacketIn[] = [];
+      const packetIns = new PacketInLog();
       events = await AgentClient.connect(sock, (line) => {
         const [, port, reason, hex] = line.split(' ');
         packetIns.push({ inPort: Number(port), reason: reason ?? 'action', data: Buffer.from(hex ?? '', 'hex') });
@@ -164,14 +165,7 @@ function ebpfBackend(xdp: boolean): Datapath {
           return { ...s, ports: await portStats(topology.dutNetns, topology) };
         },
         async openController(): Promise<ControllerChannel> {
-          const from = packetIns.length;
-          let until: number | undefined;
-          return {
-            packetIns: async () => packetIns.slice(from, until),
-            close: async () => {
-              until ??= packetIns.length;
-            },
-          };
+          return packetIns.channel();
         },
         stop,
       };

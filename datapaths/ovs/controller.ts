@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { ControllerChannel, PacketIn } from '../../harness/datapath/datapath.js';
+import { PacketInLog } from '../../harness/datapath/packet-in-log.js';
 
 /**
  * A minimal OpenFlow 1.3 controller on a unix socket, enough to receive packet-ins: it answers
@@ -54,7 +55,7 @@ export interface OpenFlowController {
 
 export async function listenOpenFlow(path: string): Promise<OpenFlowController> {
   await rm(path, { force: true });
-  const packetIns: PacketIn[] = [];
+  const packetIns = new PacketInLog();
   const sockets = new Set<Socket>();
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((r) => (markConnected = r));
@@ -89,16 +90,7 @@ export async function listenOpenFlow(path: string): Promise<OpenFlowController> 
   return {
     target: `unix:${path}`,
     connected,
-    channel(): ControllerChannel {
-      const from = packetIns.length;
-      let until: number | undefined;
-      return {
-        packetIns: async () => packetIns.slice(from, until),
-        close: async () => {
-          until ??= packetIns.length;
-        },
-      };
-    },
+    channel: () => packetIns.channel(),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

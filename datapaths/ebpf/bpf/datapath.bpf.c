@@ -19,6 +19,8 @@
 
 #define DP_LOAD(ctx, off, dst, len) bpf_skb_load_bytes((ctx), (off), (dst), (len))
 #include "maps.h"
+#define DP_STORE(ctx, off, src, len) bpf_skb_store_bytes((ctx), (off), (src), (len), 0)
+#include "rewrite.h"
 
 #define DP_EXECUTE_MARK 0xd91ab001
 
@@ -61,45 +63,6 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	return 0;
 }
 
-
-/* Offset of the L3 header: after the MACs and the tags still in the packet data. */
-static __always_inline int l3_offset(struct __sk_buff *skb, __u16 *ethertype)
-{
-	__u32 off = 12;
-	__u16 t;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (bpf_skb_load_bytes(skb, off, &t, 2))
-			return -1;
-		t = bpf_ntohs(t);
-		if (t != ETH_P_8021Q && t != ETH_P_8021AD)
-			break;
-		off += 4;
-	}
-	*ethertype = t;
-	return off + 2;
-}
-
-static __always_inline __u8 mix8(__u8 old, __u8 val, __u8 mask)
-{
-	return (old & ~mask) | (val & mask);
-}
-
-static __always_inline int set_eth(struct __sk_buff *skb, const struct dp_action *a)
-{
-	__u8 h[12];
-	int i;
-
-	if (bpf_skb_load_bytes(skb, 0, h, 12))
-		return -1;
-	for (i = 0; i < 6; i++) {
-		h[i] = mix8(h[i], a->u.eth.dst[i], a->u.eth.dst_mask[i]);
-		h[6 + i] = mix8(h[6 + i], a->u.eth.src[i], a->u.eth.src_mask[i]);
-	}
-	return bpf_skb_store_bytes(skb, 0, h, 12, 0);
-}
-
 /* L4 checksum field offset and pseudo-header flags for the packet's protocol, or -1. */
 static __always_inline int l4_csum(__u8 proto, __u32 l4, __u32 *csum_off, __u64 *flags)
 {
@@ -120,7 +83,7 @@ static __always_inline int l4_csum(__u8 proto, __u32 l4, __u32 *csum_off, __u64 
 static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_action *a)
 {
 	__u16 et;
-	int l3 = l3_offset(skb, &et);
+	int l3 = dp_l3_offset(skb, &et);
 	__u8 h[20];
 	__u32 src, dst, nsrc, ndst, csum_off, l4;
 	__u64 fl;
@@ -150,7 +113,7 @@ static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_actio
 	}
 	/* TOS and TTL sit in 16-bit words of the header: [ver/ihl, tos] and [ttl, proto]. */
 	if (a->u.ipv4.tos_mask) {
-		__u8 tos = mix8(h[1], a->u.ipv4.tos, a->u.ipv4.tos_mask);
+		__u8 tos = dp_mix8(h[1], a->u.ipv4.tos, a->u.ipv4.tos_mask);
 
 		oldw = bpf_htons(h[0] << 8 | h[1]);
 		neww = bpf_htons(h[0] << 8 | tos);
@@ -158,7 +121,7 @@ static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_actio
 		bpf_skb_store_bytes(skb, l3 + 1, &tos, 1, 0);
 	}
 	if (a->u.ipv4.ttl_mask) {
-		__u8 ttl = mix8(h[8], a->u.ipv4.ttl, a->u.ipv4.ttl_mask);
+		__u8 ttl = dp_mix8(h[8], a->u.ipv4.ttl, a->u.ipv4.ttl_mask);
 
 		oldw = bpf_htons(h[8] << 8 | h[9]);
 		neww = bpf_htons(ttl << 8 | h[9]);
@@ -171,7 +134,7 @@ static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_actio
 static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_action *a)
 {
 	__u16 et;
-	int l3 = l3_offset(skb, &et);
+	int l3 = dp_l3_offset(skb, &et);
 	__u8 h[40], n[32];
 	__u32 csum_off;
 	__u64 fl;
@@ -181,8 +144,8 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 	if (l3 < 0 || et != ETH_P_IPV6 || bpf_skb_load_bytes(skb, l3, h, 40))
 		return -1;
 	for (i = 0; i < 16; i++) {
-		n[i] = mix8(h[8 + i], a->u.ipv6.src[i], a->u.ipv6.src_mask[i]);
-		n[16 + i] = mix8(h[24 + i], a->u.ipv6.dst[i], a->u.ipv6.dst_mask[i]);
+		n[i] = dp_mix8(h[8 + i], a->u.ipv6.src[i], a->u.ipv6.src_mask[i]);
+		n[16 + i] = dp_mix8(h[24 + i], a->u.ipv6.dst[i], a->u.ipv6.dst_mask[i]);
 	}
 	/* Extension headers are not walked here: the L4 checksum is fixed for TCP/UDP directly after. */
 	if (!l4_csum(h[6], l3 + 40, &csum_off, &fl)) {
@@ -192,7 +155,7 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 	}
 	bpf_skb_store_bytes(skb, l3 + 8, n, 32, 0);
 	if (a->u.ipv6.hlimit_mask) {
-		__u8 hl = mix8(h[7], a->u.ipv6.hlimit, a->u.ipv6.hlimit_mask);
+		__u8 hl = dp_mix8(h[7], a->u.ipv6.hlimit, a->u.ipv6.hlimit_mask);
 
 		bpf_skb_store_bytes(skb, l3 + 7, &hl, 1, 0);
 	}
@@ -202,7 +165,7 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 static __always_inline int set_l4(struct __sk_buff *skb, const struct dp_action *a)
 {
 	__u16 et, p[2], np[2];
-	int l3 = l3_offset(skb, &et);
+	int l3 = dp_l3_offset(skb, &et);
 	__u8 proto, ihl;
 	__u32 l4, csum_off;
 	__u64 fl;
@@ -266,7 +229,7 @@ static __always_inline void execute(struct __sk_buff *skb, struct dp_flow *f, co
 			bpf_skb_vlan_pop(skb);
 			break;
 		case DP_ACT_SET_ETH:
-			set_eth(skb, a);
+			dp_set_eth(skb, a);
 			break;
 		case DP_ACT_SET_IPV4:
 			set_ipv4(skb, a);

@@ -15,6 +15,8 @@
 
 #define DP_LOAD(ctx, off, dst, len) bpf_xdp_load_bytes((ctx), (off), (dst), (len))
 #include "maps.h"
+#define DP_STORE(ctx, off, src, len) bpf_xdp_store_bytes((ctx), (off), (src), (len))
+#include "rewrite.h"
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), over 16-bit words in network order. */
 static __always_inline __u16 csum_update16(__u16 csum, __u16 old, __u16 new)
@@ -32,44 +34,6 @@ static __always_inline __u16 csum_update32(__u16 csum, __u32 old, __u32 new)
 	return csum_update16(csum, (__u16)old, (__u16)new);
 }
 
-/* Offset of the L3 header and its ethertype, after the tags in the frame. */
-static __always_inline int l3_offset(struct xdp_md *ctx, __u16 *ethertype)
-{
-	__u32 off = 12;
-	__u16 t;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (bpf_xdp_load_bytes(ctx, off, &t, 2))
-			return -1;
-		t = bpf_ntohs(t);
-		if (t != ETH_P_8021Q && t != ETH_P_8021AD)
-			break;
-		off += 4;
-	}
-	*ethertype = t;
-	return off + 2;
-}
-
-static __always_inline __u8 mix8(__u8 old, __u8 val, __u8 mask)
-{
-	return (old & ~mask) | (val & mask);
-}
-
-static __always_inline int set_eth(struct xdp_md *ctx, const struct dp_action *a)
-{
-	__u8 h[12];
-	int i;
-
-	if (bpf_xdp_load_bytes(ctx, 0, h, 12))
-		return -1;
-	for (i = 0; i < 6; i++) {
-		h[i] = mix8(h[i], a->u.eth.dst[i], a->u.eth.dst_mask[i]);
-		h[6 + i] = mix8(h[6 + i], a->u.eth.src[i], a->u.eth.src_mask[i]);
-	}
-	return bpf_xdp_store_bytes(ctx, 0, h, 12);
-}
-
 /* L4 checksum offset for TCP/UDP under an unfragmented-or-first IPv4 header, or -1. */
 static __always_inline int l4_csum_off(__u8 proto, __u32 l4)
 {
@@ -79,7 +43,7 @@ static __always_inline int l4_csum_off(__u8 proto, __u32 l4)
 static __always_inline int set_ipv4(struct xdp_md *ctx, const struct dp_action *a)
 {
 	__u16 et, ipc, l4c = 0;
-	int l3 = l3_offset(ctx, &et), co = -1;
+	int l3 = dp_l3_offset(ctx, &et), co = -1;
 	__u8 h[20];
 	__u32 src, dst, nsrc, ndst;
 
@@ -107,13 +71,13 @@ static __always_inline int set_ipv4(struct xdp_md *ctx, const struct dp_action *
 			l4c = 0xffff;
 	}
 	if (a->u.ipv4.tos_mask) {
-		__u8 tos = mix8(h[1], a->u.ipv4.tos, a->u.ipv4.tos_mask);
+		__u8 tos = dp_mix8(h[1], a->u.ipv4.tos, a->u.ipv4.tos_mask);
 
 		ipc = csum_update16(ipc, (__u16)(h[0] << 8 | h[1]), (__u16)(h[0] << 8 | tos));
 		h[1] = tos;
 	}
 	if (a->u.ipv4.ttl_mask) {
-		__u8 ttl = mix8(h[8], a->u.ipv4.ttl, a->u.ipv4.ttl_mask);
+		__u8 ttl = dp_mix8(h[8], a->u.ipv4.ttl, a->u.ipv4.ttl_mask);
 
 		ipc = csum_update16(ipc, (__u16)(h[8] << 8 | h[9]), (__u16)(ttl << 8 | h[9]));
 		h[8] = ttl;
@@ -133,7 +97,7 @@ static __always_inline int set_ipv4(struct xdp_md *ctx, const struct dp_action *
 static __always_inline int set_l4(struct xdp_md *ctx, const struct dp_action *a)
 {
 	__u16 et, p[2], np[2], c;
-	int l3 = l3_offset(ctx, &et), co;
+	int l3 = dp_l3_offset(ctx, &et), co;
 	__u8 h[20];
 
 	if (l3 < 0 || et != ETH_P_IP || bpf_xdp_load_bytes(ctx, l3, h, 20) || (h[0] & 0x0f) != 5)
@@ -205,7 +169,7 @@ int dp_xdp(struct xdp_md *ctx)
 		return XDP_PASS; /* the TC program does the complete job */
 	if (flow->flags & DP_FLOW_XDP_IPV4) {
 		__u16 et;
-		int l3 = l3_offset(ctx, &et);
+		int l3 = dp_l3_offset(ctx, &et);
 		__u8 vihl;
 
 		if (l3 < 0 || et != ETH_P_IP || bpf_xdp_load_bytes(ctx, l3, &vihl, 1) || vihl != 0x45)
@@ -232,7 +196,7 @@ int dp_xdp(struct xdp_md *ctx)
 			err = pop_vlan(ctx);
 			break;
 		case DP_ACT_SET_ETH:
-			err = set_eth(ctx, a);
+			err = dp_set_eth(ctx, a);
 			break;
 		case DP_ACT_SET_IPV4:
 			err = set_ipv4(ctx, a);
