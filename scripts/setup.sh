@@ -8,6 +8,7 @@ DEBIAN_PACKAGES=(
   iproute2 ethtool    # netns, veth, XDP attach, offload settings
   clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool  # BPF programs and loaders
   gcc make            # dplab's C helpers
+  user-mode-linux     # guest kernel with openvswitch.ko for the kernel backend (--kernel uml:debian)
   git ca-certificates
 )
 

@@ -33,7 +33,8 @@ program
   .addOption(new Option('--suite <suite>', 'suite to run').choices([...Object.keys(SUITES), 'all']).default('conformance'))
   .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
   .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
-  .option('--kernel <path|debian:PACKAGE>', 'run inside a guest kernel (not yet available)')
+  .option('--kernel <uml:debian|uml:PATH>', 'run the kernel backend inside this guest kernel (user-mode Linux)')
+  .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH)")
   .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
   .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .option('--case <pattern>', 'only cases whose id contains this text')
@@ -73,6 +74,7 @@ export interface RunFlags {
   backend?: string[];
   topology: string;
   kernel?: string;
+  modules?: string;
   generator: 'soft' | 'trex';
   out?: string;
   case?: string;

@@ -7,6 +7,7 @@ import type { RunFlags } from './main.js';
 import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
+import { resolveUmlKernel, type UmlKernel } from '../guest/uml.js';
 
 /**
  * `dplab run`: every input is checked before anything is created, so bad input leaves nothing
@@ -21,7 +22,17 @@ export async function runCommand(o: RunFlags): Promise<number> {
     throw e;
   }
   const topology = loadTopologyOrUsage(o.topology);
-  if (o.kernel) throw new UsageError(`--kernel ${o.kernel}: guest kernels are not supported yet`);
+  let guest: UmlKernel | undefined;
+  if (o.kernel) {
+    if (!o.kernel.startsWith('uml:')) throw new UsageError(`--kernel ${o.kernel}: only user-mode Linux guests (uml:debian, uml:PATH) are supported so far`);
+    try {
+      guest = resolveUmlKernel(o.kernel, o.modules);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+  } else if (o.modules) {
+    throw new UsageError('--modules: only with --kernel');
+  }
   if (o.generator === 'trex') throw new UsageError('--generator trex: the TRex generator is not available yet');
   const { names, groups } = suiteGroups(o.suite);
   const catalogue = loadCatalogue();
@@ -36,7 +47,15 @@ export async function runCommand(o: RunFlags): Promise<number> {
 
   const progress = streamProgress();
   const { results, outDir, files } = await executeRun(
-    { suites: names, groups, backends, topology, ...(o.out ? { outDir: o.out } : {}), ...(filter ? { caseFilter: filter } : {}) },
+    {
+      suites: names,
+      groups,
+      backends,
+      topology,
+      ...(o.out ? { outDir: o.out } : {}),
+      ...(filter ? { caseFilter: filter, caseText: o.case as string } : {}),
+      ...(guest ? { guest } : {}),
+    },
     progress,
   );
   const counts = statusCounts(results.cases);

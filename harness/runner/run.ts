@@ -11,6 +11,8 @@ import { VethTopology } from '../../topologies/veth.js';
 import { vethSpec } from '../../topologies/load.js';
 import type { StartedTopology, TopologyDefinition } from '../../topologies/topology.js';
 import { notRun, runCases } from './case-runner.js';
+import { runBackendInGuest } from './guest-backend.js';
+import type { UmlKernel } from '../guest/uml.js';
 import { dplabCommit, hostIdentity } from './identity.js';
 import type { Progress } from './progress.js';
 
@@ -22,6 +24,10 @@ export interface RunPlan {
   /** Run directory; default `runs/<date>-<id>`. */
   readonly outDir?: string;
   readonly caseFilter?: (c: ConformanceCase) => boolean;
+  /** The text of `--case`, for runs that go on inside a guest. */
+  readonly caseText?: string;
+  /** Run the `kernel` backend inside this guest kernel (the host lacks openvswitch.ko). */
+  readonly guest?: UmlKernel;
 }
 
 export interface RunOutcome {
@@ -66,6 +72,24 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   let failure: unknown;
   try {
     for (const backend of plan.backends) {
+      if (plan.guest && backend.id === 'kernel') {
+        const g = await runBackendInGuest(
+          {
+            guest: plan.guest,
+            backendId: backend.id,
+            topology: plan.topology,
+            suite: plan.suites.length === 1 ? (plan.suites[0] as string) : 'all',
+            groups: plan.groups,
+            ...(plan.caseText ? { caseText: plan.caseText } : {}),
+          },
+          ctx,
+          progress,
+        );
+        ovsVersion ??= g.ovsVersion;
+        identities.push(g.identity);
+        cases.push(...g.cases);
+        continue;
+      }
       const probe = await backend.probe();
       ovsVersion ??= probe.versions.ovs;
       const identity: BackendIdentity = {

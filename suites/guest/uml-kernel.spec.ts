@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseResults } from '../../harness/results/results.js';
+import { exec } from '../../harness/system/exec.js';
+
+const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+const UML = '/usr/bin/linux.uml';
+
+function dplab(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Our guests' processes: UML started with a uml_dir inside this run folder. */
+async function umlProcesses(out: string): Promise<string[]> {
+  return (await exec('pgrep', ['-af', `uml_dir=${out}`], { allowFail: true })).stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
+}
+
+describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+    if (!existsSync(UML)) {
+      console.log(`      skipped: ${UML} not installed (Debian package user-mode-linux)`);
+      this.skip();
+    }
+  });
+
+  it('runs every conformance case on the kernel backend for real, with the guest kernel in the identity', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dplab-uml-'));
+    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'triangle', '--out', out]);
+    // Exit 1 is a run with failed cases: a finding about the datapath, not a harness fault.
+    expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).to.be.oneOf([0, 1]);
+    const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
+    const kernel = results.run.backends.find((b) => b.id === 'kernel');
+    expect(kernel?.available).to.equal(true);
+    expect(kernel?.versions.guest).to.match(/^uml 6\.1\./);
+    expect(kernel?.product).to.match(/^ovs-kernel\/ovs-3\.1\.\d+\/linux-6\.1\.\d+-uml$/);
+    const statuses = results.cases.map((c) => c.status);
+    expect(statuses.filter((s) => s === 'pass').length, 'cases passed in the guest').to.be.at.least(70);
+    expect(statuses.filter((s) => s === 'error' || s === 'timeout'), 'harness faults').to.deep.equal([]);
+    for (const c of results.cases.filter((x) => x.status === 'fail')) {
+      // Reported, with the evidence a kernel engineer needs.
+      console.log(`      kernel datapath finding: ${c.id}: ${c.reason}`);
+      expect(c.details?.flows ?? [], `${c.id} keeps its flow dump`).to.not.deep.equal([]);
+    }
+    expect(readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8')).to.match(/guest: linux 6\.1\./);
+  });
+
+  it('ends a guest that outlives its timeout with a clear error, leaving nothing running', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dplab-uml-hang-'));
+    // The guest waits until it has been up 10 s before starting OVS: 3 s is too short.
+    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out], { DPLAB_GUEST_TIMEOUT_S: '3' });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/guest error: guest 6\.1\.\d+ did not finish within 3 s \(console: /);
+    const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
+    expect(results.cases.every((c) => c.status === 'error' && /did not finish within 3 s/.test(c.reason))).to.equal(true);
+    expect(await umlProcesses(out)).to.deep.equal([]);
+  });
+
+  it('reports a guest kernel that does not boot, with its log', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dplab-uml-bad-'));
+    const r = dplab(['run', '--kernel', 'uml:/bin/false', '--modules', '/usr/lib/uml/modules/' + readFileSync('/dev/null', 'utf8'), '--backend', 'kernel', '--out', out]);
+    // No modules tree given correctly: a usage error before anything starts.
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/^dplab: --modules \/usr\/lib\/uml\/modules\/: no modules\.dep/);
+    const modules = spawnSync('sh', ['-c', 'ls -d /usr/lib/uml/modules/*'], { encoding: 'utf8' }).stdout.trim();
+    const r2 = dplab(['run', '--kernel', 'uml:/bin/false', '--modules', modules, '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out]);
+    expect(r2.code).to.equal(1);
+    expect(r2.stderr).to.match(/guest error: guest 6\.1\.\d+ ended \(uml exit 1\) without an exit code/);
+  });
+});
