@@ -7,6 +7,7 @@ import { runCommand } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
+import { benchCommand, type BenchFlags } from './bench.js';
 
 function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -40,6 +41,19 @@ program
   .option('--case <pattern>', 'only cases whose id contains this text')
   .action(async (o: RunFlags) => {
     process.exitCode = await runCommand(o);
+  });
+
+program
+  .command('bench')
+  .description('maximum receive rate through raw XDP redirect (the ceiling) and each backend, p2p veth')
+  .option('--backend <ids>', 'comma-separated backend ids (default: all but kernel)', csvList)
+  .option('--duration-s <n>', 'seconds of traffic per trial', '3')
+  .option('--trials <n>', 'trials per target (the median is reported)', '3')
+  .option('--flows <n>', 'distinct UDP flows', '1')
+  .option('--frame-size <n>', 'frame size on the wire incl. FCS', '64')
+  .option('--out <dir>', 'run directory (default: runs/bench-<run id>)')
+  .action(async (o: BenchFlags) => {
+    process.exitCode = await benchCommand(o);
   });
 
 program
