@@ -169,12 +169,13 @@ static void mask_unref(struct agent *a, __u32 id)
 static void flow_flush(struct agent *a)
 {
 	int fd = bpf_map__fd(a->skel->maps.flows);
-	struct dp_flow_id id, next;
+	struct dp_flow_id next;
 	int i;
 
+	/* Always the first key, deleted: a key that cannot be deleted ends the walk. */
 	while (!bpf_map_get_next_key(fd, NULL, &next))
-		bpf_map_delete_elem(fd, &next);
-	(void)id;
+		if (bpf_map_delete_elem(fd, &next))
+			break;
 	for (i = 0; i < DP_MAX_MASKS; i++) {
 		struct dp_mask m = { 0 };
 		__u32 k = (__u32)i;
