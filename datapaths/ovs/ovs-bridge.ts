@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism, release } from 'node:os';
 import { join } from 'node:path';
 import type { ControllerChannel, DatapathStats, FeatureMap, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
@@ -70,7 +69,6 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
     if (v) versions.ovs = v;
     const product = await cfg.product(ovs, versions);
     const names = new Map(topology.dutPorts.map((p) => [p.ofport, p.name]));
-    const pipelineFile = join(ovs.dir, 'pipeline.flows');
 
     // revalidator/purge drops the datapath flows *and* the upcall handler's ukeys; dpctl/del-flows
     // alone leaves the ukeys, and ovs-vswitchd then refuses to reinstall the same megaflow.
@@ -105,7 +103,6 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       async applyPipeline(rules: readonly FlowRule[]): Promise<void> {
         await ofctl(['del-flows', bridge]);
         for (const r of rules) await addFlow(formatOfctlFlow(r));
-        await writeFile(pipelineFile, rules.map((r) => `${formatOfctlFlow(r)}\n`).join(''));
         await flushFlows();
       },
       async dumpFlows(): Promise<DatapathFlow[]> {
