@@ -2,9 +2,9 @@ import { release } from 'node:os';
 import type { Datapath, ProbeResult, StartedDatapath } from '../../harness/datapath/datapath.js';
 import type { RunContext } from '../../harness/run/run-context.js';
 import { exec, hasCommand } from '../../harness/system/exec.js';
+import { ovsVersion } from '../../harness/system/host-probe.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { startOvsBridge } from '../ovs/ovs-bridge.js';
-import { ovsVersion } from '../ovs/ovs-daemons.js';
 import { parseXdpModes } from '../ovs/stats.js';
 
 /**

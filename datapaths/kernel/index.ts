@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Datapath, ProbeResult, StartedDatapath } from '../../harness/datapath/datapath.js';
 import type { RunContext } from '../../harness/run/run-context.js';
-import { exec, hasCommand } from '../../harness/system/exec.js';
+import { hasCommand } from '../../harness/system/exec.js';
+import { openvswitchModule, ovsVersion } from '../../harness/system/host-probe.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { startOvsBridge } from '../ovs/ovs-bridge.js';
-import { ovsVersion } from '../ovs/ovs-daemons.js';
 
 /** The Open vSwitch kernel datapath (openvswitch.ko), driven by ovs-vswitchd with datapath_type=system. */
 export const kernelDatapath: Datapath = {
@@ -17,12 +16,8 @@ export const kernelDatapath: Datapath = {
     if (!(await hasCommand('ovs-vswitchd'))) return { backend: 'kernel', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
     const v = await ovsVersion();
     if (v) versions.ovs = v;
-    // Loaded (or built in), or loadable from this kernel's module tree.
-    if (!existsSync('/sys/module/openvswitch')) {
-      const mod = await exec('modinfo', ['-F', 'filename', 'openvswitch'], { allowFail: true }).catch(() => ({ code: 1, stdout: '' }));
-      if (mod.code !== 0 || !mod.stdout.trim()) {
-        return { backend: 'kernel', available: false, reason: `no openvswitch kernel module on this host (kernel ${kernel}: not loaded, not in /lib/modules/${kernel})`, versions };
-      }
+    if (!(await openvswitchModule()).present) {
+      return { backend: 'kernel', available: false, reason: `no openvswitch kernel module on this host (kernel ${kernel}: not loaded, not in /lib/modules/${kernel})`, versions };
     }
     return { backend: 'kernel', available: true, versions, product: `ovs-kernel/ovs-${v ?? 'unknown'}/linux-${kernel}` };
   },

@@ -11,7 +11,8 @@ import { runNames } from '../../harness/run/run-context.js';
 import type { DutPortHandle, StartedTopology } from '../../topologies/topology.js';
 import { listenOpenFlow } from './controller.js';
 import { ovsFeatures } from './features.js';
-import { ovsVersion, startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
+import { ovsVersion } from '../../harness/system/host-probe.js';
+import { startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
 import { parseDpctlShow, parseDumpPorts } from './stats.js';
 
 /** How a backend puts the DUT ports on an OVS bridge. */

@@ -112,9 +112,3 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
     throw e;
   }
 }
-
-/** `ovs-vswitchd --version` -> `3.1.0`. */
-export async function ovsVersion(): Promise<string | undefined> {
-  const r = await exec('ovs-vswitchd', ['--version'], { allowFail: true }).catch(() => undefined);
-  return r && r.code === 0 ? /(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] : undefined;
-}

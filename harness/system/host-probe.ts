@@ -63,6 +63,20 @@ export function probeBpf(): Promise<BpfFeatures> {
   return bpfCache;
 }
 
+/** `ovs-vswitchd --version` -> `3.1.0`; undefined when it is not installed. */
+export async function ovsVersion(): Promise<string | undefined> {
+  const r = await exec('ovs-vswitchd', ['--version'], { allowFail: true }).catch(() => undefined);
+  return r && r.code === 0 ? /(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] : undefined;
+}
+
+/** openvswitch.ko: loaded (or built in), or loadable from this kernel's module tree. */
+export async function openvswitchModule(): Promise<{ readonly present: boolean; readonly where: string }> {
+  if (existsSync('/sys/module/openvswitch')) return { present: true, where: 'loaded' };
+  const mod = await exec('modinfo', ['-F', 'filename', 'openvswitch'], { allowFail: true }).catch(() => undefined);
+  const file = mod?.code === 0 ? mod.stdout.trim() : '';
+  return file ? { present: true, where: `loadable (${file})` } : { present: false, where: 'not loaded, not in the module tree' };
+}
+
 /** Host checks independent of any backend. */
 export async function hostChecks(): Promise<HostCheck[]> {
   const checks: HostCheck[] = [];
@@ -79,14 +93,10 @@ export async function hostChecks(): Promise<HostCheck[]> {
   checks.push({ name: 'xdp', ok: bpf.programTypes.has('xdp'), detail: `program type xdp ${has(bpf.programTypes, 'xdp')}` });
   checks.push({ name: 'tc-bpf', ok: bpf.programTypes.has('sched_cls'), detail: `program type sched_cls ${has(bpf.programTypes, 'sched_cls')}` });
   checks.push({ name: 'af_xdp', ok: bpf.mapTypes.has('xskmap'), detail: `map type xskmap ${has(bpf.mapTypes, 'xskmap')}` });
-  const ovs = await exec('ovs-vswitchd', ['--version'], { allowFail: true }).catch(() => undefined);
-  const ovsV = ovs?.code === 0 ? /(\d+\.\d+\.\d+)/.exec(ovs.stdout)?.[1] : undefined;
+  const ovsV = await ovsVersion();
   checks.push({ name: 'ovs', ok: ovsV !== undefined, detail: ovsV ? `Open vSwitch ${ovsV}` : 'ovs-vswitchd not installed' });
-  // openvswitch.ko: loaded/built in, or loadable from this kernel's module tree.
-  const loaded = existsSync('/sys/module/openvswitch');
-  const mod = loaded ? undefined : await exec('modinfo', ['-F', 'filename', 'openvswitch'], { allowFail: true }).catch(() => undefined);
-  const modOk = loaded || (mod?.code === 0 && mod.stdout.trim() !== '');
-  checks.push({ name: 'openvswitch.ko', ok: modOk, detail: loaded ? 'loaded' : modOk ? `loadable (${mod?.stdout.trim()})` : `absent for kernel ${release()} (kernel backend needs a guest VM)` });
+  const mod = await openvswitchModule();
+  checks.push({ name: 'openvswitch.ko', ok: mod.present, detail: mod.present ? mod.where : `absent for kernel ${release()} (kernel backend needs a guest VM)` });
   for (const [tool, why] of Object.entries(TOOLS)) {
     const ok = await hasCommand(tool);
     checks.push({ name: `tool:${tool}`, ok, detail: ok ? why : `missing (needed for ${why})` });
