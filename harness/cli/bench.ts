@@ -5,7 +5,7 @@ import { measureMrr } from '../bench/mrr.js';
 import { backendTarget, baselineXdp, type BenchTarget } from '../bench/targets.js';
 import { SCHEMA_VERSION, type BackendIdentity, type BenchmarkPoint, type RunResults } from '../results/results.js';
 import { writeRunOutputs } from '../results/write.js';
-import { newRunId, STATE_ROOT, type RunContext } from '../run/run-context.js';
+import { newRunId, runContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
 import { onTeardown } from '../run/teardown.js';
 import { dplabCommit, hostIdentity } from '../runner/identity.js';
@@ -53,7 +53,7 @@ export async function benchCommand(o: BenchFlags): Promise<number> {
   const progress = streamProgress();
   const runId = newRunId();
   const outDir = resolve(o.out ?? join('runs', `bench-${runId}`));
-  const ctx: RunContext = { runId, stateDir: join(STATE_ROOT, runId), outDir, logDir: join(outDir, 'logs'), log: (m) => progress.info(`  ${m}`) };
+  const ctx = runContext(runId, outDir, (m) => progress.info(`  ${m}`));
   await mkdir(ctx.logDir, { recursive: true });
   await registerRun(ctx);
   const forget = onTeardown(`bench ${runId} state`, () => unregisterRun(ctx));

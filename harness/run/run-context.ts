@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 
 /** A run id: six lowercase hex digits, carried by every name a run creates. */
 export const RUN_ID_PATTERN = /^[0-9a-f]{6}$/;
@@ -36,4 +37,9 @@ export interface RunContext {
   readonly logDir: string;
   /** Progress and diagnostics for the person watching. */
   log(message: string): void;
+}
+
+/** The context of run `runId` writing into `outDir`: state under STATE_ROOT, logs in `outDir/logs`. */
+export function runContext(runId: string, outDir: string, log: (message: string) => void = () => undefined): RunContext {
+  return { runId, stateDir: join(STATE_ROOT, runId), outDir, logDir: join(outDir, 'logs'), log };
 }

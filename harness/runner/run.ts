@@ -4,7 +4,7 @@ import type { Datapath, StartedDatapath } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
 import { SCHEMA_VERSION, type BackendIdentity, type CaseResult, type RunResults } from '../results/results.js';
 import { writeRunOutputs } from '../results/write.js';
-import { newRunId, STATE_ROOT, type RunContext } from '../run/run-context.js';
+import { newRunId, runContext, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
 import { onTeardown } from '../run/teardown.js';
 import { VethTopology } from '../../topologies/veth.js';
@@ -52,13 +52,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   }
   const runId = newRunId();
   const outDir = resolve(plan.outDir ?? defaultOutDir(runId));
-  const ctx: RunContext = {
-    runId,
-    stateDir: join(STATE_ROOT, runId),
-    outDir,
-    logDir: join(outDir, 'logs'),
-    log: (m) => progress.info(`  ${m}`),
-  };
+  const ctx = runContext(runId, outDir, (m) => progress.info(`  ${m}`));
   await mkdir(ctx.logDir, { recursive: true });
   await registerRun(ctx);
   // Registered first, so a signal-driven teardown removes the run's state last.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { BACKENDS } from '../../datapaths/registry.js';
 import type { FeatureMap, StartedDatapath } from '../../harness/datapath/datapath.js';
 import { runCase } from '../../harness/runner/case-runner.js';
-import { newRunId, STATE_ROOT, type RunContext } from '../../harness/run/run-context.js';
+import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
 import { loadTopology, vethSpec } from '../../topologies/load.js';
 import type { StartedTopology } from '../../topologies/topology.js';
@@ -36,7 +36,7 @@ for (const { backend, probe } of probes) {
       }
       const runId = newRunId();
       const outDir = mkdtempSync(join(tmpdir(), `dplab-spec-${runId}-`));
-      ctx = { runId, stateDir: join(STATE_ROOT, runId), outDir, logDir: join(outDir, 'logs'), log: () => undefined };
+      ctx = runContext(runId, outDir);
       await registerRun(ctx);
       topology = await new VethTopology(vethSpec(loadTopology(topologyName))).start(ctx);
       dp = await backend.start(topology, ctx);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ebpfDatapath, ebpfXdpDatapath } from '../../datapaths/ebpf/index.js';
 import type { StartedDatapath } from '../../harness/datapath/datapath.js';
 import { keyField } from '../../harness/odp/accessors.js';
-import { newRunId, STATE_ROOT, type RunContext } from '../../harness/run/run-context.js';
+import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
 import { sendAndCapture } from '../../harness/traffic/conformance-io.js';
 import { loadTopology, vethSpec } from '../../topologies/load.js';
@@ -28,7 +28,7 @@ for (const backend of [ebpfDatapath, ebpfXdpDatapath]) {
       }
       const runId = newRunId();
       const outDir = mkdtempSync(join(tmpdir(), `dplab-dp-${runId}-`));
-      ctx = { runId, stateDir: join(STATE_ROOT, runId), outDir, logDir: join(outDir, 'logs'), log: () => undefined };
+      ctx = runContext(runId, outDir);
       await registerRun(ctx);
       topology = await new VethTopology(vethSpec(loadTopology('p2p'))).start(ctx);
       dp = await backend.start(topology, ctx);
