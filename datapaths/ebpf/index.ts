@@ -11,16 +11,15 @@ import { parseOdpFlowDump } from '../../harness/odp/parse.js';
 import type { FlowRule } from '../../harness/openflow/rule.js';
 import { REPO_ROOT } from '../../harness/runner/identity.js';
 import type { RunContext } from '../../harness/run/run-context.js';
-import { exec } from '../../harness/system/exec.js';
 import { probeBpf } from '../../harness/system/host-probe.js';
+import { linkCounters, type LinkCounters } from '../../harness/system/link-counters.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { parseDpctlShow } from '../ovs/stats.js';
 import { AgentClient } from './agent-client.js';
+import { attachPeerXdpPass, detachPeerXdpPass } from './peer-xdp.js';
 import { encodeRule } from './rule-encoding.js';
 
 export const AGENT = join(REPO_ROOT, 'build/bin/dplab-ebpf-agent');
-/** XDP_PASS for the endpoint ends of the DUT's veth pairs (see bpf/pass.bpf.c). */
-const PASS_PROG = join(REPO_ROOT, 'build/ebpf/pass.bpf.o');
 const READY_TIMEOUT_MS = 15_000;
 
 /** What dplab's eBPF datapath does not do (yet); everything else in the catalogue it does. */
@@ -39,21 +38,9 @@ const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
 };
 
 async function portStats(netns: string, topology: StartedTopology): Promise<PortStats[]> {
-  const r = await exec('ip', ['-n', netns, '-j', '-s', 'link', 'show'], { allowFail: true });
-  const links = JSON.parse(r.stdout || '[]') as { ifname: string; stats64?: { rx: Record<string, number>; tx: Record<string, number> } }[];
-  return topology.dutPorts.map((p) => {
-    const s = links.find((l) => l.ifname === p.ifname)?.stats64;
-    return {
-      name: p.name,
-      ofport: p.ofport,
-      rxPackets: s?.rx.packets ?? 0,
-      rxBytes: s?.rx.bytes ?? 0,
-      rxDropped: s?.rx.dropped ?? 0,
-      txPackets: s?.tx.packets ?? 0,
-      txBytes: s?.tx.bytes ?? 0,
-      txDropped: s?.tx.dropped ?? 0,
-    };
-  });
+  const links = await linkCounters(netns).catch(() => new Map<string, LinkCounters>());
+  const none: LinkCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  return topology.dutPorts.map((p) => ({ name: p.name, ofport: p.ofport, ...(links.get(p.ifname) ?? none) }));
 }
 
 function waitReady(child: ChildProcess, log: string): Promise<void> {
@@ -99,10 +86,7 @@ function ebpfBackend(xdp: boolean): Datapath {
     const sock = join(dir, 'agent.sock');
     const logFile = join(ctx.logDir, 'ebpf-agent.log');
     const args = ['netns', 'exec', topology.dutNetns, AGENT, '--socket', sock, ...topology.dutPorts.flatMap((p) => ['--port', `${p.ofport}=${p.ifname}`]), ...(xdp ? ['--xdp'] : [])];
-    if (xdp) {
-      // Frames XDP-redirected into a veth are dropped unless the peer runs an XDP program.
-      for (const ep of topology.endpoints) await exec('ip', ['-n', ep.netns, 'link', 'set', 'dev', ep.ifname, 'xdpdrv', 'obj', PASS_PROG, 'sec', 'xdp']);
-    }
+    if (xdp) await attachPeerXdpPass(topology.endpoints);
     const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const log = createWriteStream(logFile);
     child.stderr?.pipe(log);
@@ -120,7 +104,7 @@ function ebpfBackend(xdp: boolean): Datapath {
           await exited;
           clearTimeout(killer);
         }
-        if (xdp) for (const ep of topology.endpoints) await exec('ip', ['-n', ep.netns, 'link', 'set', 'dev', ep.ifname, 'xdpdrv', 'off'], { allowFail: true });
+        if (xdp) await detachPeerXdpPass(topology.endpoints);
         return { state: 'stopped', id } as const;
       })());
     try {

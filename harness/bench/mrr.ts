@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BenchmarkPoint } from '../results/results.js';
 import { REPO_ROOT } from '../runner/identity.js';
 import { exec } from '../system/exec.js';
+import { linkCounters } from '../system/link-counters.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { buildFrame } from '../packet/index.js';
 
@@ -17,9 +18,7 @@ export interface MrrOptions {
 
 /** Received frames counted by the sink endpoint's interface (a kernel counter, nothing to keep up). */
 async function rxPackets(netns: string, ifname: string): Promise<number> {
-  const r = await exec('ip', ['-n', netns, '-j', '-s', 'link', 'show', 'dev', ifname]);
-  const [link] = JSON.parse(r.stdout) as { stats64: { rx: { packets: number } } }[];
-  return link?.stats64.rx.packets ?? 0;
+  return (await linkCounters(netns)).get(ifname)?.rxPackets ?? 0;
 }
 
 async function blast(topology: StartedTopology, frame: Buffer, args: string[]): Promise<{ sent: number; seconds: number; pps: number }> {

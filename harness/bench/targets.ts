@@ -4,7 +4,7 @@ import type { Datapath } from '../datapath/datapath.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
 import { REPO_ROOT } from '../runner/identity.js';
-import { exec } from '../system/exec.js';
+import { attachPeerXdpPass } from '../../datapaths/ebpf/peer-xdp.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 
 /** Something that forwards p1 <-> p2 on a started topology: a backend, or a baseline. */
@@ -19,7 +19,6 @@ export interface StartedBenchTarget {
 }
 
 const XDP_REDIRECT = join(REPO_ROOT, 'build/bin/dplab-xdp-redirect');
-const PASS_PROG = join(REPO_ROOT, 'build/ebpf/pass.bpf.o');
 
 /** A backend with the pipeline `in_port=p1,output:p2` and back. */
 export function backendTarget(d: Datapath): BenchTarget {
@@ -45,8 +44,7 @@ export const baselineXdp: BenchTarget = {
   async start(topology) {
     const [a, b] = topology.dutPorts;
     if (!a || !b) throw new Error('baseline-xdp: needs two DUT ports');
-    // A veth drops frames XDP-redirected into it unless its peer runs XDP.
-    for (const ep of topology.endpoints) await exec('ip', ['-n', ep.netns, 'link', 'set', 'dev', ep.ifname, 'xdpdrv', 'obj', PASS_PROG, 'sec', 'xdp']);
+    await attachPeerXdpPass(topology.endpoints);
     const child = spawn('ip', ['netns', 'exec', topology.dutNetns, XDP_REDIRECT, a.ifname, b.ifname], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const mode = await new Promise<string>((resolve, reject) => {

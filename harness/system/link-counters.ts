@@ -1,0 +1,37 @@
+import { exec } from './exec.js';
+
+/** Kernel interface counters, as `ip -s link` reports them. */
+export interface LinkCounters {
+  readonly rxPackets: number;
+  readonly rxBytes: number;
+  readonly rxDropped: number;
+  readonly txPackets: number;
+  readonly txBytes: number;
+  readonly txDropped: number;
+}
+
+interface IpLink {
+  readonly ifname: string;
+  readonly stats64?: { readonly rx: Readonly<Record<string, number>>; readonly tx: Readonly<Record<string, number>> };
+}
+
+/** Counters of every link in a network namespace, by interface name. */
+export async function linkCounters(netns: string): Promise<Map<string, LinkCounters>> {
+  const r = await exec('ip', ['-n', netns, '-j', '-s', 'link', 'show']);
+  return new Map(
+    (JSON.parse(r.stdout || '[]') as IpLink[]).map((l) => {
+      const s = l.stats64;
+      return [
+        l.ifname,
+        {
+          rxPackets: s?.rx.packets ?? 0,
+          rxBytes: s?.rx.bytes ?? 0,
+          rxDropped: s?.rx.dropped ?? 0,
+          txPackets: s?.tx.packets ?? 0,
+          txBytes: s?.tx.bytes ?? 0,
+          txDropped: s?.tx.dropped ?? 0,
+        },
+      ];
+    }),
+  );
+}
