@@ -25,19 +25,26 @@ export function benchmarksCsv(results: RunResults): string {
     results.benchmarks.map((b) => ({
       run: results.run.id,
       backend: b.backend,
+      product: results.run.backends.find((x) => x.id === b.backend)?.product ?? '',
       metric: b.metric,
       frame_size: b.frameSize,
       flows: b.flows,
+      load_fraction: b.loadFraction ?? '',
       value: b.value,
       unit: b.unit,
+      spread_min: b.spread?.min ?? '',
+      spread_max: b.spread?.max ?? '',
       trials: b.trials.map((t) => t.value).join(' '),
+      search_trials: b.search?.trials ?? '',
+      search_converged: b.search ? String(b.search.converged) : '',
+      datapath_flows: b.datapathFlows ?? '',
       generator: b.generator.name,
       generator_limited: String(b.generator.limited),
       generator_note: b.generator.note,
     })),
     {
       header: true,
-      columns: ['run', 'backend', 'metric', 'frame_size', 'flows', 'value', 'unit', 'trials', 'generator', 'generator_limited', 'generator_note'],
+      columns: ['run', 'backend', 'product', 'metric', 'frame_size', 'flows', 'load_fraction', 'value', 'unit', 'spread_min', 'spread_max', 'trials', 'search_trials', 'search_converged', 'datapath_flows', 'generator', 'generator_limited', 'generator_note'],
     },
   );
 }

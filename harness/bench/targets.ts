@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Datapath } from '../datapath/datapath.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
+import { runNames } from '../run/run-context.js';
 import { REPO_ROOT } from '../runner/identity.js';
+import { exec } from '../system/exec.js';
 import { attachPeerXdpPass } from '../../datapaths/ebpf/peer-xdp.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 
@@ -15,12 +18,23 @@ export interface BenchTarget {
 
 export interface StartedBenchTarget {
   readonly product: string;
+  /** Datapath flows (megaflows) installed now; absent for baselines without a flow table. */
+  flowCount?(): Promise<number>;
+  /** True when new flows go through a slow path (flow setup rate is meaningful). */
+  readonly slowPath: boolean;
   stop(): Promise<void>;
 }
 
 const XDP_REDIRECT = join(REPO_ROOT, 'build/bin/dplab-xdp-redirect');
 
-/** A backend with the pipeline `in_port=p1,output:p2` and back. */
+/**
+ * The benchmark pipeline: p1 <-> p2, plus a rule on an Ethernet source no frame carries. The
+ * datapath must rule it out for every packet, so each megaflow holds the exact source MAC and
+ * N flows (the soft generator varies eth.src) make N megaflows, as in OVS's own scale tests.
+ */
+export const BENCH_PIPELINE = ['priority=100,in_port=p1,dl_src=0e:00:00:00:00:00,actions=drop', 'priority=1,in_port=p1,actions=output:p2', 'priority=1,in_port=p2,actions=output:p1'];
+
+/** A backend running BENCH_PIPELINE. */
 export function backendTarget(d: Datapath): BenchTarget {
   return {
     id: d.id,
@@ -28,15 +42,40 @@ export function backendTarget(d: Datapath): BenchTarget {
       const dp = await d.start(topology, ctx);
       try {
         const ports = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));
-        await dp.applyPipeline(parseOfctlFlows('in_port=p1,actions=output:p2\nin_port=p2,actions=output:p1', { source: 'bench', ports }));
+        await dp.applyPipeline(parseOfctlFlows(BENCH_PIPELINE.join('\n'), { source: 'bench', ports }));
       } catch (e) {
         await dp.stop();
         throw e;
       }
-      return { product: dp.product, stop: async () => void (await dp.stop()) };
+      return { product: dp.product, slowPath: true, flowCount: async () => (await dp.stats()).flows, stop: async () => void (await dp.stop()) };
     },
   };
 }
+
+/** Baseline: a Linux bridge between the two DUT ports (MAC learning, no netfilter in its netns). */
+export const linuxBridge: BenchTarget = {
+  id: 'linux-bridge',
+  async start(topology, ctx) {
+    const ns = topology.dutNetns;
+    const br = runNames.link(ctx.runId, 'br');
+    const remove = () => exec('ip', ['-n', ns, 'link', 'del', br], { allowFail: true });
+    try {
+      await exec('ip', ['-n', ns, 'link', 'add', br, 'type', 'bridge']);
+      for (const p of topology.dutPorts) await exec('ip', ['-n', ns, 'link', 'set', p.ifname, 'master', br]);
+      await exec('ip', ['-n', ns, 'link', 'set', br, 'up']);
+    } catch (e) {
+      await remove();
+      throw e;
+    }
+    const version = (await exec('uname', ['-r'])).stdout.trim();
+    return {
+      product: `linux-bridge/linux-${version}`,
+      slowPath: false,
+      flowCount: async () => (await exec('bridge', ['-n', ns, 'fdb', 'show', 'br', br, 'dynamic'])).stdout.split('\n').filter((l) => l.trim()).length,
+      stop: async () => void (await remove()),
+    };
+  },
+};
 
 /** The ceiling: raw XDP redirect between the two DUT ports, no parsing, no lookup. */
 export const baselineXdp: BenchTarget = {
@@ -60,6 +99,7 @@ export const baselineXdp: BenchTarget = {
     });
     return {
       product: `xdp-redirect-${mode}`,
+      slowPath: false,
       async stop() {
         if (child.exitCode === null) child.kill('SIGTERM');
         await exited;
@@ -67,3 +107,20 @@ export const baselineXdp: BenchTarget = {
     };
   },
 };
+
+/**
+ * Makes the DUT's receiving port take the generator's XDP frames on a core of its own: a veth
+ * accepts XDP-transmitted frames only when it has NAPI (an XDP program or GRO on), and threaded
+ * NAPI lets the scheduler run that work away from the generator's pinned core, so the DUT
+ * is not measured on the generator's CPU time. Call before the target attaches.
+ */
+export async function prepareDutReceive(topology: StartedTopology, genCpu: number, port = 'p1'): Promise<void> {
+  const p = topology.dutPort(port);
+  await exec('ethtool', ['-K', p.ifname, 'gro', 'on'], { netns: topology.dutNetns });
+  await exec('tee', [`/sys/class/net/${p.ifname}/threaded`], { netns: topology.dutNetns, input: '1' });
+  // Keep the NAPI threads off the generator's CPU (left alone on a 1-CPU host).
+  const others = Array.from({ length: availableParallelism() }, (_, i) => i).filter((c) => c !== genCpu);
+  if (others.length === 0) return;
+  const threads = (await exec('pgrep', ['-x', `napi/${p.ifname}-.*`], { allowFail: true })).stdout.split('\n').filter(Boolean);
+  for (const pid of threads) await exec('taskset', ['-pc', others.join(','), pid]);
+}

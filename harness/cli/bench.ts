@@ -1,38 +1,59 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.js';
-import { measureMrr } from '../bench/mrr.js';
-import { backendTarget, baselineXdp, type BenchTarget } from '../bench/targets.js';
-import { SCHEMA_VERSION, type BackendIdentity, type BenchmarkPoint, type RunResults } from '../results/results.js';
-import { writeRunOutputs } from '../results/write.js';
-import { newRunId, runContext } from '../run/run-context.js';
-import { registerRun, unregisterRun } from '../run/run-state.js';
-import { onTeardown } from '../run/teardown.js';
-import { dplabCommit, hostIdentity } from '../runner/identity.js';
+import { DEFAULT_PLAN, METRICS, type BenchPlan, type Metric } from '../bench/benchmark.js';
+import { benchmarkTable } from '../bench/run-benchmarks.js';
+import { executeRun } from '../runner/run.js';
 import { streamProgress } from '../runner/progress.js';
-import { loadTopology, vethSpec } from '../../topologies/load.js';
-import { VethTopology } from '../../topologies/veth.js';
+import { loadTopology } from '../../topologies/load.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 
 export interface BenchFlags {
   backend?: string[];
-  durationS: string;
-  trials: string;
-  flows: string;
-  frameSize: string;
+  frameSizes: string[];
+  flows: string[];
+  metrics: string[];
+  trialS: string;
+  rampS: string;
+  repeats: string;
+  precision: string;
+  pdrLoss: string;
+  latencyAt: string[];
+  smoke?: boolean;
   out?: string;
 }
 
-function positive(name: string, v: string, max: number): number {
+function number(name: string, v: string, min: number, max: number, integer = false): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > max) throw new UsageError(`${name} ${v}: want a whole number 1..${max}`);
+  if (!Number.isFinite(n) || v.trim() === '' || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} ${v}: want ${integer ? 'a whole number' : 'a number'} ${min}..${max}`);
+  }
   return n;
 }
 
+/** A plan from the command line; every value is checked before anything is created. */
+export function benchPlan(o: BenchFlags): BenchPlan {
+  const frameSizes = o.frameSizes.map((f) => (f === 'imix' ? ('imix' as const) : number('--frame-sizes', f, 64, 1518, true)));
+  const flows = o.flows.map((f) => number('--flows', f, 1, 1_000_000, true));
+  for (const m of o.metrics) if (!(METRICS as readonly string[]).includes(m)) throw new UsageError(`--metrics ${m}: want some of ${METRICS.join(', ')}`);
+  const plan: BenchPlan = {
+    ...DEFAULT_PLAN,
+    frameSizes,
+    flows,
+    metrics: new Set(o.metrics as Metric[]),
+    trialMs: Math.round(number('--trial-s', o.trialS, 0.1, 600) * 1000),
+    rampMs: Math.round(number('--ramp-s', o.rampS, 0, 60) * 1000),
+    repeats: number('--repeats', o.repeats, 1, 20, true),
+    precision: number('--precision', o.precision, 0.001, 0.5),
+    pdrLoss: number('--pdr-loss', o.pdrLoss, 0, 50) / 100,
+    latencyAt: o.latencyAt.map((f) => number('--latency-at', f, 0.01, 1)),
+  };
+  // Smoke: the machinery end to end in a few seconds per target, numbers meaningless.
+  return o.smoke ? { ...plan, trialMs: 300, rampMs: 0, repeats: 1, precision: 0.25, maxSearchTrials: 3, latencyAt: [0.5], setupFlows: 2000, setupPps: 20_000 } : plan;
+}
+
 /**
- * `dplab bench`: maximum receive rate through raw XDP redirect (the ceiling) and each backend
- * on the same p2p veth topology, one fresh topology per target; a table with ratios to the
- * ceiling, and results.json/csv with the points.
+ * `dplab bench`: the benchmark suite alone (`dplab run --suite benchmark` with a plan from
+ * the command line): baselines and backends on p2p veth, a table with ratios to the ceiling,
+ * results.json/csv with every point and trial.
  */
 export async function benchCommand(o: BenchFlags): Promise<number> {
   let backends;
@@ -42,71 +63,11 @@ export async function benchCommand(o: BenchFlags): Promise<number> {
     if (e instanceof UnknownBackendError) throw new UsageError(e.message);
     throw e;
   }
-  const opts = {
-    durationMs: positive('--duration-s', o.durationS, 600) * 1000,
-    trials: positive('--trials', o.trials, 20),
-    flows: positive('--flows', o.flows, 65535),
-    frameSize: positive('--frame-size', o.frameSize, 1518),
-  };
-  if (opts.frameSize < 64) throw new UsageError(`--frame-size ${opts.frameSize}: at least 64`);
+  const plan = benchPlan(o);
   if (process.getuid?.() !== 0) throw new EnvironmentError('bench: must run as root (creates network namespaces, veth links, BPF programs)');
   const progress = streamProgress();
-  const runId = newRunId();
-  const outDir = resolve(o.out ?? join('runs', `bench-${runId}`));
-  const ctx = runContext(runId, outDir, (m) => progress.info(`  ${m}`));
-  await mkdir(ctx.logDir, { recursive: true });
-  await registerRun(ctx);
-  const forget = onTeardown(`bench ${runId} state`, () => unregisterRun(ctx));
-  const started = new Date().toISOString();
-  const spec = vethSpec(loadTopology('p2p'));
-  const targets: BenchTarget[] = [baselineXdp, ...backends.map(backendTarget)];
-  const points: BenchmarkPoint[] = [];
-  const identities: BackendIdentity[] = [];
-  progress.info(`dplab bench ${runId}: MRR at ${opts.frameSize} B, ${opts.flows} flow(s), ${opts.trials} x ${opts.durationMs / 1000} s per target, out ${outDir}`);
-  for (const target of targets) {
-    const backend = backends.find((b) => b.id === target.id);
-    const probe = backend ? await backend.probe() : undefined;
-    if (probe && !probe.available) {
-      progress.info(`[${target.id}] skipped: ${probe.reason}`);
-      identities.push({ id: target.id, available: false, versions: { ...probe.versions }, ...(probe.reason ? { reason: probe.reason } : {}) });
-      continue;
-    }
-    const topology = await new VethTopology(spec).start(ctx);
-    let running: Awaited<ReturnType<BenchTarget['start']>> | undefined;
-    const undo = onTeardown(`bench ${target.id}`, async () => {
-      await running?.stop();
-      await topology.stop();
-    });
-    try {
-      running = await target.start(topology, ctx);
-      progress.info(`[${target.id}] ${running.product}: measuring`);
-      const p = await measureMrr(topology, target.id, opts);
-      points.push(p);
-      identities.push({ id: target.id, available: true, versions: probe ? { ...probe.versions } : {}, product: running.product });
-      progress.info(`[${target.id}] MRR ${(p.value / 1e6).toFixed(3)} Mpps (trials ${p.trials.map((t) => (t.value / 1e6).toFixed(3)).join(', ')})${p.generator.limited ? ' - generator-limited' : ''}`);
-    } catch (e) {
-      progress.info(`[${target.id}] error: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      await running?.stop();
-      await topology.stop();
-      undo();
-    }
-  }
-  const ceiling = points.find((p) => p.backend === 'baseline-xdp')?.value;
-  const rows = points.map((p) => {
-    const ratio = ceiling ? `${((100 * p.value) / ceiling).toFixed(1)} %` : 'n/a';
-    return `${p.backend.padEnd(14)} ${(p.value / 1e6).toFixed(3).padStart(8)} Mpps  ${ratio.padStart(8)}${p.generator.limited ? '  (generator-limited)' : ''}`;
-  });
-  process.stdout.write(`${'target'.padEnd(14)} ${'MRR'.padStart(13)}  ${'vs XDP'.padStart(8)}\n${rows.join('\n')}\n`);
-  const host = hostIdentity();
-  const results: RunResults = {
-    schemaVersion: SCHEMA_VERSION,
-    run: { id: runId, started, finished: new Date().toISOString(), dplabCommit: await dplabCommit(), host: host.host, kernel: host.kernel, topology: spec.name, suites: ['benchmark'], backends: identities },
-    cases: [],
-    benchmarks: points,
-  };
-  await writeRunOutputs(outDir, results);
-  await unregisterRun(ctx);
-  forget();
-  return points.length === targets.filter((t) => identities.some((i) => i.id === t.id && i.available)).length ? EXIT.ok : EXIT.failures;
+  const { results, outDir } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology: loadTopology('p2p'), bench: plan, ...(o.out ? { outDir: o.out } : {}) }, progress);
+  if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
+  progress.info(`wrote results.json, benchmarks.csv in ${outDir}`);
+  return results.cases.some((c) => c.status === 'error') ? EXIT.failures : EXIT.ok;
 }

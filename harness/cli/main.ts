@@ -45,13 +45,19 @@ program
 
 program
   .command('bench')
-  .description('maximum receive rate through raw XDP redirect (the ceiling) and each backend, p2p veth')
+  .description('benchmark suite on p2p veth: XDP redirect (ceiling), Linux bridge and each backend; MRR, NDR, PDR, latency, flow setup')
   .option('--backend <ids>', 'comma-separated backend ids (default: all but kernel)', csvList)
-  .option('--duration-s <n>', 'seconds of traffic per trial', '3')
-  .option('--trials <n>', 'trials per target (the median is reported)', '3')
-  .option('--flows <n>', 'distinct UDP flows', '1')
-  .option('--frame-size <n>', 'frame size on the wire incl. FCS', '64')
-  .option('--out <dir>', 'run directory (default: runs/bench-<run id>)')
+  .option('--frame-sizes <list>', 'frame sizes on the wire incl. FCS, or imix', csvList, ['64'])
+  .option('--flows <list>', 'flow counts (distinct Ethernet sources)', csvList, ['1'])
+  .option('--metrics <list>', 'mrr, ndr, pdr, latency, flow-setup', csvList, ['mrr', 'ndr', 'pdr', 'latency', 'flow-setup'])
+  .option('--trial-s <s>', 'seconds of counted traffic per trial', '2')
+  .option('--ramp-s <s>', 'seconds of uncounted traffic before each trial', '0.5')
+  .option('--repeats <n>', 'MRR trials per point (median and spread recorded)', '3')
+  .option('--precision <ratio>', 'NDR/PDR search resolution, relative', '0.02')
+  .option('--pdr-loss <percent>', 'loss the PDR accepts', '0.5')
+  .option('--latency-at <fractions>', 'latency measured at these fractions of the NDR', csvList, ['0.1', '0.5', '0.9'])
+  .option('--smoke', 'a few seconds per target: checks the machinery, the figures mean nothing')
+  .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .action(async (o: BenchFlags) => {
     process.exitCode = await benchCommand(o);
   });

@@ -1,4 +1,5 @@
 import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.js';
+import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
 import { streamProgress } from '../runner/progress.js';
 import { statusCounts } from '../results/results.js';
@@ -58,6 +59,7 @@ export async function runCommand(o: RunFlags): Promise<number> {
     },
     progress,
   );
+  if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
   const counts = statusCounts(results.cases);
   progress.info(
     `done: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}\nwrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}`,

@@ -38,7 +38,19 @@ const CaseResultSchema = z.strictObject({
   details: CaseDetailsSchema.optional(),
 });
 
-const TrialSchema = z.strictObject({ value: z.number(), sent: z.number().optional(), received: z.number().optional() });
+const TrialSchema = z.strictObject({
+  value: z.number(),
+  requestedPps: z.number().optional(),
+  sent: z.number().optional(),
+  received: z.number().optional(),
+  lossRatio: z.number().optional(),
+  /** Generator-side interface: frames the DUT took / refused (its receive ring was full). */
+  txIf: z.number().optional(),
+  txDroppedIf: z.number().optional(),
+  /** Sink interface rx counter. */
+  rxIf: z.number().optional(),
+  pass: z.boolean().optional(),
+});
 
 const BenchmarkPointSchema = z.strictObject({
   backend: z.string(),
@@ -48,7 +60,21 @@ const BenchmarkPointSchema = z.strictObject({
   value: z.number(),
   unit: z.string(),
   trials: z.array(TrialSchema),
-  generator: z.strictObject({ name: z.string(), note: z.string(), limited: z.boolean() }),
+  /** Smallest and largest trial value behind a median. */
+  spread: z.strictObject({ min: z.number(), max: z.number() }).optional(),
+  /** Latency points: the load, as a fraction of the NDR, they were measured at. */
+  loadFraction: z.number().optional(),
+  /** Throughput searches: how the value was found. */
+  search: z.strictObject({ lossThreshold: z.number(), precision: z.number(), converged: z.boolean(), trials: z.number() }).optional(),
+  /** Datapath flows (megaflows, or bridge FDB entries) present after the traffic. */
+  datapathFlows: z.number().optional(),
+  generator: z.strictObject({
+    name: z.string(),
+    note: z.string(),
+    /** True when the generator, not the DUT, bounded the value. */
+    limited: z.boolean(),
+    offeredPps: z.number().optional(),
+  }),
 });
 
 export const RunResultsSchema = z.strictObject({

@@ -15,6 +15,10 @@ import { runBackendInGuest } from './guest-backend.js';
 import type { UmlKernel } from '../guest/uml.js';
 import { dplabCommit, hostIdentity } from './identity.js';
 import type { Progress } from './progress.js';
+import { DEFAULT_PLAN, type BenchPlan } from '../bench/benchmark.js';
+import { runBenchmarks } from '../bench/run-benchmarks.js';
+import type { BenchmarkPoint } from '../results/results.js';
+import { loadTopology } from '../../topologies/load.js';
 
 export interface RunPlan {
   readonly suites: readonly string[];
@@ -28,6 +32,8 @@ export interface RunPlan {
   readonly caseText?: string;
   /** Run the `kernel` backend inside this guest kernel (the host lacks openvswitch.ko). */
   readonly guest?: UmlKernel;
+  /** What the benchmark suite measures (when `suites` has `benchmark`). */
+  readonly bench?: BenchPlan;
 }
 
 export interface RunOutcome {
@@ -64,8 +70,9 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   let ovsVersion: string | undefined;
   progress.info(`dplab run ${runId}: topology ${plan.topology.spec.name}, backends ${plan.backends.map((b) => b.id).join(', ')}, out ${outDir}`);
   let failure: unknown;
+  const benchmarks: BenchmarkPoint[] = [];
   try {
-    for (const backend of plan.backends) {
+    for (const backend of plan.groups.length > 0 ? plan.backends : []) {
       if (plan.guest && backend.id === 'kernel') {
         const g = await runBackendInGuest(
           {
@@ -102,6 +109,12 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       const ran = await runOnBackend(plan, backend, ctx, progress, identity);
       cases.push(...ran);
     }
+    if (plan.suites.includes('benchmark')) {
+      const b = await runBenchmarkSuite(plan, ctx, progress);
+      benchmarks.push(...b.points);
+      for (const id of b.identities) if (!identities.some((i) => i.id === id.id)) identities.push(id);
+      for (const e of b.errors) cases.push({ id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: e.target, features: [], status: 'error', reason: e.message, durationMs: 0 });
+    }
   } catch (e) {
     failure = e;
   }
@@ -121,7 +134,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         backends: identities,
       },
       cases,
-      benchmarks: [],
+      benchmarks,
     };
     // Results are written even when the run broke off, so what ran is not lost.
     const files = await writeRunOutputs(outDir, results);
@@ -168,4 +181,16 @@ async function runOnBackend(
     await topology?.stop().catch((e: unknown) => progress.info(`[${backend.id}] topology teardown failed: ${String(e)}`));
     undo();
   }
+}
+
+/**
+ * Benchmarks on p2p veth (h1 -> p1 -> DUT -> p2 -> h2) for every backend that can run on
+ * this host, after the baselines. The kernel backend in a guest is not benchmarked: a guest's
+ * figures would measure the emulator.
+ */
+async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress) {
+  const spec = vethSpec(loadTopology('p2p'));
+  const backends = plan.backends.filter((b) => !(plan.guest && b.id === 'kernel'));
+  if (plan.guest && plan.backends.some((b) => b.id === 'kernel')) progress.info('[kernel] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator');
+  return runBenchmarks(backends, spec, ctx, plan.bench ?? DEFAULT_PLAN, progress);
 }

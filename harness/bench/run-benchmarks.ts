@@ -1,0 +1,88 @@
+import type { Datapath } from '../datapath/datapath.js';
+import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
+import type { RunContext } from '../run/run-context.js';
+import { onTeardown } from '../run/teardown.js';
+import type { Progress } from '../runner/progress.js';
+import type { VethTopologySpec } from '../../topologies/topology.js';
+import { VethTopology } from '../../topologies/veth.js';
+import { GEN_CPU, measureTarget, type BenchPlan } from './benchmark.js';
+import { backendTarget, baselineXdp, linuxBridge, prepareDutReceive, type BenchTarget, type StartedBenchTarget } from './targets.js';
+
+/** Baseline rows measured in every benchmark run: the ceiling, and the Linux bridge. */
+export const BASELINES: readonly BenchTarget[] = [baselineXdp, linuxBridge];
+
+export interface BenchmarkRun {
+  readonly points: BenchmarkPoint[];
+  /** Identities of every target measured or skipped. */
+  readonly identities: BackendIdentity[];
+  /** Targets that broke off with an error (their points are missing). */
+  readonly errors: { target: string; message: string }[];
+}
+
+/**
+ * The benchmark suite: the baselines, then each available backend, each on a fresh p2p veth
+ * topology (so no target inherits another's flows, FDB or XDP programs), measured by the plan.
+ */
+export async function runBenchmarks(backends: readonly Datapath[], spec: VethTopologySpec, ctx: RunContext, plan: BenchPlan, progress: Progress): Promise<BenchmarkRun> {
+  const points: BenchmarkPoint[] = [];
+  const identities: BackendIdentity[] = [];
+  const errors: { target: string; message: string }[] = [];
+  const targets: BenchTarget[] = [...BASELINES, ...backends.map(backendTarget)];
+  for (const target of targets) {
+    const backend = backends.find((b) => b.id === target.id);
+    const probe = backend ? await backend.probe() : undefined;
+    if (probe && !probe.available) {
+      progress.info(`[${target.id}] benchmark skipped: ${probe.reason}`);
+      identities.push({ id: target.id, available: false, versions: { ...probe.versions }, ...(probe.reason ? { reason: probe.reason } : {}) });
+      continue;
+    }
+    const topology = await new VethTopology(spec).start(ctx);
+    let running: StartedBenchTarget | undefined;
+    const undo = onTeardown(`benchmark ${target.id}`, async () => {
+      await running?.stop();
+      await topology.stop();
+    });
+    try {
+      await prepareDutReceive(topology, GEN_CPU);
+      running = await target.start(topology, ctx);
+      progress.info(`[${target.id}] ${running.product}: benchmarking`);
+      points.push(...(await measureTarget(topology, running, target.id, plan, (m) => progress.info(`[${target.id}] ${m}`))));
+      identities.push({ id: target.id, available: true, versions: probe ? { ...probe.versions } : {}, product: running.product });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      errors.push({ target: target.id, message });
+      progress.info(`[${target.id}] benchmark error: ${message}`);
+    } finally {
+      await running?.stop();
+      await topology.stop();
+      undo();
+    }
+  }
+  return { points, identities, errors };
+}
+
+/** The MRR/NDR/PDR table with ratios to the ceiling (baseline-xdp) row, per frame size and flow count. */
+export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
+  const metrics = ['mrr_pps', 'ndr_pps', 'pdr_pps'].filter((m) => points.some((p) => p.metric === m));
+  const keys = [...new Set(points.filter((p) => metrics.includes(p.metric)).map((p) => `${p.frameSize}|${p.flows}`))];
+  const lines: string[] = [];
+  for (const key of keys) {
+    const [fs, flows] = key.split('|');
+    const at = points.filter((p) => `${p.frameSize}|${p.flows}` === key);
+    const targets = [...new Set(at.map((p) => p.backend))];
+    lines.push(`${fs}${fs === 'imix' ? '' : ' B'}, ${flows} flow(s)`);
+    lines.push(['target'.padEnd(14), ...metrics.map((m) => `${m.replace('_pps', '').toUpperCase()} Mpps`.padStart(10) + '  vs XDP')].join(' '));
+    for (const t of targets) {
+      const cells = metrics.map((m) => {
+        const p = at.find((x) => x.backend === t && x.metric === m);
+        const ceil = at.find((x) => x.backend === 'baseline-xdp' && x.metric === m)?.value;
+        if (!p) return `${'-'.padStart(10)}  ${''.padStart(6)}`;
+        const ratio = ceil ? `${((100 * p.value) / ceil).toFixed(0)} %` : 'n/a';
+        return `${(p.value / 1e6).toFixed(3).padStart(10)}${p.generator.limited ? '*' : ' '} ${ratio.padStart(6)}`;
+      });
+      lines.push([t.padEnd(14), ...cells].join(' '));
+    }
+  }
+  if (points.some((p) => p.generator.limited && metrics.includes(p.metric))) lines.push('* generator-limited: the generator, not the target, bounded this value');
+  return lines.join('\n');
+}

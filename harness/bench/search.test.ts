@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { throughputSearch, type TrialOutcome } from './search.js';
+
+/** A DUT that forwards up to `capacity` pps and drops the excess; a generator that tops out. */
+function simulated(capacity: number, genMax = Infinity, noiseLoss = 0) {
+  const calls: number[] = [];
+  const trial = async (pps: number): Promise<TrialOutcome> => {
+    calls.push(pps);
+    const offered = Math.min(pps, genMax);
+    const excess = Math.max(0, offered - capacity) / offered;
+    return { offeredPps: offered, lossRatio: Math.max(excess, offered > capacity * 0.5 ? noiseLoss : 0) };
+  };
+  return { trial, calls };
+}
+
+describe('throughput search (RFC 2544 binary search)', () => {
+  it('finds NDR within the precision of a sharp loss curve and says how many trials it took', async () => {
+    const dut = simulated(1_234_567);
+    const r = await throughputSearch(dut.trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.01, maxTrials: 30 });
+    expect(r.converged).to.equal(true);
+    expect(r.pps).to.be.at.most(1_234_567);
+    expect(r.pps).to.be.at.least(1_234_567 * 0.99);
+    expect(r.steps.length).to.equal(dut.calls.length);
+    expect(r.steps.length).to.be.at.most(Math.ceil(Math.log2(1 / 0.01)) + 4);
+  });
+
+  it('converges for any capacity, start and precision: answer passed, within precision, bounded trials', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 10_000, max: 9_000_000 }), fc.double({ min: 0.005, max: 0.1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), async (cap, precision, startFrac) => {
+        const dut = simulated(cap);
+        const r = await throughputSearch(dut.trial, { maxPps: 10e6, startPps: 10e6 * startFrac, lossThreshold: 0, precision, maxTrials: 60 });
+        expect(r.converged).to.equal(true);
+        expect(r.pps).to.be.at.most(cap);
+        expect(r.pps).to.be.at.least(cap * (1 - precision) - 1);
+        expect(r.steps.length).to.be.at.most(Math.ceil(Math.log2(10e6 / cap)) + Math.ceil(Math.log2(1 / precision)) + 3);
+        expect(r.steps.every((s) => s.pass === s.lossRatio <= 0)).to.equal(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('PDR accepts the loss threshold where NDR does not', async () => {
+    // 0.3 % loss from half capacity up (e.g. a noisy receive ring), all excess dropped above.
+    const ndr = await throughputSearch(simulated(1e6, Infinity, 0.003).trial, { maxPps: 4e6, lossThreshold: 0, precision: 0.01, maxTrials: 30 });
+    const pdr = await throughputSearch(simulated(1e6, Infinity, 0.003).trial, { maxPps: 4e6, lossThreshold: 0.005, precision: 0.01, maxTrials: 30 });
+    expect(ndr.pps).to.be.at.most(0.5e6);
+    expect(pdr.pps).to.be.at.least(0.99e6);
+  });
+
+  it('credits only what the generator really offered when it falls short', async () => {
+    const r = await throughputSearch(simulated(5e6, 2e6).trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.01, maxTrials: 30 });
+    expect(r.pps).to.equal(2e6);
+    expect(r.converged).to.equal(true);
+    expect(r.steps.every((s) => s.offeredPps <= 2e6)).to.equal(true);
+  });
+
+  it('stops at maxTrials and says it did not converge', async () => {
+    const r = await throughputSearch(simulated(777_777).trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.0001, maxTrials: 4 });
+    expect(r.steps).to.have.length(4);
+    expect(r.converged).to.equal(false);
+    expect(r.pps).to.be.at.most(777_777);
+  });
+
+  it('reports 0 when nothing passes', async () => {
+    const r = await throughputSearch(async (pps) => ({ offeredPps: pps, lossRatio: 1 }), { maxPps: 1e6, lossThreshold: 0, precision: 0.01, maxTrials: 40 });
+    expect(r.pps).to.equal(0);
+  });
+
+  it('rejects nonsense options before any trial', async () => {
+    const dut = simulated(1);
+    for (const bad of [{ maxPps: 0, precision: 0.01 }, { maxPps: 1e6, precision: 0 }, { maxPps: 1e6, precision: 1 }]) {
+      const err = await throughputSearch(dut.trial, { ...bad, lossThreshold: 0, maxTrials: 5 }).then(() => undefined, (e: unknown) => e);
+      expect(String(err)).to.match(/^Error: search: (maxPps|precision) must be/);
+    }
+    expect(dut.calls).to.deep.equal([]);
+  });
+});

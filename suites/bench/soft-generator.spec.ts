@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GEN_CPU } from '../../harness/bench/benchmark.js';
+import { throughputSearch } from '../../harness/bench/search.js';
+import { baselineXdp, prepareDutReceive, type StartedBenchTarget } from '../../harness/bench/targets.js';
+import { runTrial, unaccounted, type TrialPath } from '../../harness/bench/trial.js';
+import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
+import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
+import { startSink, type StartedSink } from '../../harness/traffic/soft/sink.js';
+import { parseProfile, sizedStreams, type ProfileInput } from '../../harness/traffic/streams/stream-model.js';
+import { loadTopology, vethSpec } from '../../topologies/load.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+import { VethTopology } from '../../topologies/veth.js';
+import { leftovers } from '../lifecycle/leftovers.js';
+
+/**
+ * The soft generator on real veth, h1 -> p1 -> XDP redirect -> p2 -> h2: it sends what it is
+ * asked, says when it could not, and every frame shows in an interface counter.
+ */
+describe('soft generator and sink (real veth, XDP redirect between the DUT ports)', function () {
+  let ctx: RunContext;
+  let topology: StartedTopology | undefined;
+  let target: StartedBenchTarget | undefined;
+  let sink: StartedSink | undefined;
+  let path: TrialPath;
+  const profile = (p: Partial<ProfileInput>) => parseProfile({ streams: sizedStreams(64), rate: { pps: 0 }, durationMs: 1000, ...p }, 'spec');
+
+  before(async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const runId = newRunId();
+    ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-gen-${runId}-`)));
+    await registerRun(ctx);
+    topology = await new VethTopology(vethSpec(loadTopology('p2p'))).start(ctx);
+    await prepareDutReceive(topology, GEN_CPU);
+    target = await baselineXdp.start(topology, ctx);
+    sink = await startSink(topology.endpoint('h2'));
+    path = { from: topology.endpoint('h1'), to: topology.endpoint('h2'), sink, genCpu: GEN_CPU };
+  });
+
+  after(async () => {
+    await sink?.stop();
+    await target?.stop();
+    await topology?.stop();
+    if (ctx) {
+      await unregisterRun(ctx);
+      expect(await leftovers(ctx.runId)).to.deep.equal([]);
+    }
+  });
+
+  it('sends exactly the frames of a burst, and all of them arrive at a rate the DUT sustains', async () => {
+    const t = await runTrial(path, profile({ rate: { pps: 50_000 }, mode: { kind: 'burst', frames: 10_000 }, durationMs: 5000 }));
+    expect(t.sent).to.equal(10_000);
+    expect(t.txIf + t.txDroppedIf).to.equal(10_000);
+    expect(t.received).to.equal(t.rxIf);
+    expect(t.received).to.be.at.least(9_900); // a veth ring may overflow on a VM stall; never more than sent
+    expect(t.received).to.be.at.most(10_000);
+  });
+
+  it('paces continuous traffic to the rate asked (within 1 %) and does not call itself limited', async () => {
+    const t = await runTrial(path, profile({ rate: { pps: 200_000 }, durationMs: 1000 }));
+    expect(t.offeredPps).to.be.closeTo(200_000, 2_000);
+    expect(t.generatorLimited).to.equal(false);
+    expect(unaccounted(t)).to.equal(0);
+  });
+
+  it('flags a rate beyond what it can send as generator-limited; the interface counters still account for every frame', async () => {
+    const t = await runTrial(path, profile({ rate: { pps: 500_000_000 }, durationMs: 1000 }));
+    expect(t.generatorLimited).to.equal(true);
+    expect(t.offeredPps).to.be.below(500_000_000 * 0.99);
+    expect(t.sent).to.equal(t.txIf + t.txDroppedIf);
+    expect(t.received).to.equal(t.rxIf);
+    expect(t.received).to.be.at.most(t.sent);
+  });
+
+  it('keeps IMIX at 7:4:1 per stream, with the frame sizes on the wire', async () => {
+    await sink?.reset();
+    await runTrial(path, profile({ streams: sizedStreams('imix'), rate: { pps: 20_000 }, mode: { kind: 'burst', frames: 1_200 }, durationMs: 5000 }));
+    const streams = (await sink?.read()) ?? [];
+    expect(streams.map((s) => s.index)).to.deep.equal([0, 1, 2]);
+    const counts = streams.map((s) => s.packets);
+    const total = counts.reduce((a, b) => a + b, 0);
+    expect(total).to.be.at.least(1_190);
+    expect(counts[0]).to.be.closeTo((700 * total) / 1200, 6);
+    expect(counts[1]).to.be.closeTo((400 * total) / 1200, 6);
+    // Bytes seen by the sink are frames without FCS: 60, 590, 1514.
+    expect(streams.map((s) => s.bytes / s.packets)).to.deep.equal([60, 590, 1514]);
+  });
+
+  it('measures latency from the timestamp in every frame', async () => {
+    const t = await runTrial(path, profile({ rate: { pps: 10_000 }, durationMs: 500 }));
+    expect(t.latency?.samples).to.equal(t.received);
+    expect(t.latency?.p50Us).to.be.greaterThan(0);
+    expect(t.latency?.p50Us).to.be.at.most(t.latency?.p99Us ?? 0);
+    expect(t.latency?.p99Us).to.be.at.most(t.latency?.maxUs ?? 0);
+  });
+
+  it('a throughput search on real veth converges within its precision and states its trials', async () => {
+    const r = await throughputSearch(async (pps) => runTrial(path, profile({ rate: { pps }, durationMs: 300 })), {
+      maxPps: 2_000_000,
+      lossThreshold: 0.01,
+      precision: 0.1,
+      maxTrials: 16,
+    });
+    expect(r.converged).to.equal(true);
+    expect(r.hi - r.lo).to.be.at.most(0.1 * r.hi);
+    expect(r.pps).to.be.greaterThan(0);
+    expect(r.steps.length).to.be.within(1, 16);
+    expect(r.steps.filter((s) => s.pass).every((s) => s.lossRatio <= 0.01)).to.equal(true);
+  });
+});
