@@ -55,6 +55,13 @@ describe('throughput search (RFC 2544 binary search)', () => {
     expect(r.steps.every((s) => s.offeredPps <= 2e6)).to.equal(true);
   });
 
+  it('takes the rate really offered as the upper bound when a generator-limited trial fails', async () => {
+    const dut = simulated(1e6, 3e6);
+    const r = await throughputSearch(dut.trial, { maxPps: 50e6, lossThreshold: 0, precision: 0.01, maxTrials: 30 });
+    expect(dut.calls[1]).to.equal(1.5e6); // midway between 0 and the 3 Mpps offered, not 25 Mpps
+    expect(r.pps).to.be.within(0.99e6, 1e6);
+  });
+
   it('stops at maxTrials and says it did not converge', async () => {
     const r = await throughputSearch(simulated(777_777).trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.0001, maxTrials: 4 });
     expect(r.steps).to.have.length(4);

@@ -64,7 +64,8 @@ export async function throughputSearch(trial: (pps: number) => Promise<TrialOutc
         hi = Math.max(lo, Math.min(hi, r.offeredPps * (1 + o.precision / 2)));
       }
     } else {
-      hi = Math.min(hi, next);
+      // It failed at what was really offered, which may be less than asked.
+      hi = Math.min(hi, next, r.offeredPps);
     }
     if (hi - lo <= o.precision * hi) return { pps: best, steps, converged: true, lo, hi };
     if (hi < minPps) return { pps: best, steps, converged: true, lo, hi };

@@ -98,7 +98,7 @@ describe('soft generator and sink (real veth, XDP redirect between the DUT ports
 
   it('a throughput search on real veth converges within its precision and states its trials', async () => {
     const r = await throughputSearch(async (pps) => runTrial(path, profile({ rate: { pps }, durationMs: 300 })), {
-      maxPps: 2_000_000,
+      maxPps: 50_000_000, // beyond the generator: the first trials are generator-limited and lose frames
       lossThreshold: 0.01,
       precision: 0.1,
       maxTrials: 16,
@@ -106,7 +106,8 @@ describe('soft generator and sink (real veth, XDP redirect between the DUT ports
     expect(r.converged).to.equal(true);
     expect(r.hi - r.lo).to.be.at.most(0.1 * r.hi);
     expect(r.pps).to.be.greaterThan(0);
-    expect(r.steps.length).to.be.within(1, 16);
+    expect(r.steps.length).to.be.within(3, 16);
+    expect(r.steps[0]?.offeredPps).to.be.below(50_000_000);
     expect(r.steps.filter((s) => s.pass).every((s) => s.lossRatio <= 0.01)).to.equal(true);
   });
 });
