@@ -127,7 +127,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
     });
     log(`${label}: MRR ${(mrrPps / 1e6).toFixed(3)} Mpps (offered ${(genMax / 1e6).toFixed(3)})${mrrLimited ? ', generator-limited' : ''}${datapathFlows === undefined ? '' : `, ${datapathFlows} datapath flows`}`);
   }
-  const search = async (metric: 'ndr_pps' | 'pdr_pps', lossThreshold: number, record: boolean): Promise<SearchResult> => {
+  const search = async (metric: 'ndr_pps' | 'pdr_pps', lossThreshold: number, record: boolean, knownPassPps?: number): Promise<SearchResult> => {
     const steps: TrialResult[] = [];
     const r = await throughputSearch(
       async (pps) => {
@@ -135,7 +135,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
         steps.push(t);
         return { offeredPps: t.offeredPps, lossRatio: t.lossRatio };
       },
-      { maxPps: genMax, startPps: Math.min(genMax, mrrPps), lossThreshold, precision: plan.precision, maxTrials: plan.maxSearchTrials },
+      { maxPps: genMax, startPps: Math.min(genMax, mrrPps), lossThreshold, precision: plan.precision, maxTrials: plan.maxSearchTrials, ...(knownPassPps ? { knownPassPps } : {}) },
     );
     // The search was bounded by the generator when its best pass is the generator's ceiling.
     const limited = r.pps >= genMax * (1 - plan.precision);
@@ -153,7 +153,8 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
   };
   let ndr: SearchResult | undefined;
   if (plan.metrics.has('ndr') || plan.metrics.has('latency')) ndr = await search('ndr_pps', 0, plan.metrics.has('ndr'));
-  if (plan.metrics.has('pdr')) await search('pdr_pps', plan.pdrLoss, true);
+  // What passed with no loss passes any loss threshold: the PDR search starts above the NDR.
+  if (plan.metrics.has('pdr')) await search('pdr_pps', plan.pdrLoss, true, ndr?.pps);
   if (plan.metrics.has('latency') && ndr && ndr.pps > 0) {
     for (const f of plan.latencyAt) {
       const t = await trial(ndr.pps * f);

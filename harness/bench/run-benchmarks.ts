@@ -45,6 +45,8 @@ export async function runBenchmarks(backends: readonly Datapath[], spec: VethTop
     try {
       await prepareDutReceive(topology, GEN_CPU);
       running = await target.start(topology, ctx);
+      // Again: attaching XDP may have given the port new NAPI threads, not yet kept off the generator's CPU.
+      await prepareDutReceive(topology, GEN_CPU);
       progress.info(`[${target.id}] ${running.product}: benchmarking`);
       points.push(...(await measureTarget(topology, running, target.id, plan, (m) => progress.info(`[${target.id}] ${m}`))));
       identities.push({ id: target.id, available: true, versions: probe ? { ...probe.versions } : {}, product: running.product });

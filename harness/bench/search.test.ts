@@ -62,6 +62,13 @@ describe('throughput search (RFC 2544 binary search)', () => {
     expect(r.pps).to.be.within(0.99e6, 1e6);
   });
 
+  it('searches only above a rate already known to pass (the PDR never ends below the NDR)', async () => {
+    const dut = simulated(2e6);
+    const r = await throughputSearch(dut.trial, { maxPps: 4e6, knownPassPps: 1.5e6, lossThreshold: 0.005, precision: 0.01, maxTrials: 30 });
+    expect(dut.calls.every((c) => c >= 1.5e6)).to.equal(true);
+    expect(r.pps).to.be.within(1.98e6, 2e6);
+  });
+
   it('stops at maxTrials and says it did not converge', async () => {
     const r = await throughputSearch(simulated(777_777).trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.0001, maxTrials: 4 });
     expect(r.steps).to.have.length(4);

@@ -21,6 +21,8 @@ export interface SearchOptions {
   /** Relative resolution, e.g. 0.02: stop when (hi - lo) <= 0.02 * hi. */
   readonly precision: number;
   readonly maxTrials: number;
+  /** A rate already shown to pass (e.g. the NDR when searching the PDR): the search starts above it. */
+  readonly knownPassPps?: number;
   /** Stop once hi falls below this (nothing worth measuring passes); default maxPps / 1e6. */
   readonly minPps?: number;
 }
@@ -48,10 +50,11 @@ export async function throughputSearch(trial: (pps: number) => Promise<TrialOutc
   if (!(o.precision > 0 && o.precision < 1)) throw new Error(`search: precision must be in (0, 1) (got ${o.precision})`);
   const minPps = o.minPps ?? o.maxPps * 1e-6;
   const steps: SearchStep[] = [];
-  let lo = 0;
+  let lo = Math.min(o.knownPassPps ?? 0, o.maxPps);
   let hi = o.maxPps;
-  let best = 0;
-  let next = Math.min(o.startPps ?? o.maxPps, o.maxPps);
+  let best = lo;
+  let next = Math.max(Math.min(o.startPps ?? o.maxPps, o.maxPps), lo);
+  if (hi - lo <= o.precision * hi) return { pps: best, steps, converged: true, lo, hi };
   while (steps.length < o.maxTrials) {
     const r = await trial(next);
     const pass = r.lossRatio <= o.lossThreshold;
