@@ -66,7 +66,7 @@ describe('throughput search (RFC 2544 binary search)', () => {
     const dut = simulated(2e6);
     const r = await throughputSearch(dut.trial, { maxPps: 4e6, knownPassPps: 1.5e6, lossThreshold: 0.005, precision: 0.01, maxTrials: 30 });
     expect(dut.calls.every((c) => c >= 1.5e6)).to.equal(true);
-    expect(r.pps).to.be.within(1.98e6, 2e6);
+    expect(r.pps).to.be.within(1.98e6, 2e6 / (1 - 0.005)); // 0.5 % loss allowed above capacity
   });
 
   it('stops at maxTrials and says it did not converge', async () => {
