@@ -137,8 +137,9 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
       },
       { maxPps: genMax, startPps: Math.min(genMax, mrrPps), lossThreshold, precision: plan.precision, maxTrials: plan.maxSearchTrials, ...(knownPassPps ? { knownPassPps } : {}) },
     );
-    // The search was bounded by the generator when its best pass is the generator's ceiling.
-    const limited = r.pps >= genMax * (1 - plan.precision);
+    // Bounded by the generator: the answer is its ceiling, or a trial near the answer fell short
+    // of the rate asked (stalls on the generator's CPU), so the bracket closed on what it offered.
+    const limited = r.pps >= genMax * (1 - plan.precision) || steps.some((t) => t.generatorLimited && Math.abs(t.offeredPps - r.pps) <= plan.precision * r.pps);
     if (record) points.push({
       ...base,
       metric,
