@@ -1,6 +1,6 @@
 import type { BenchmarkPoint } from '../results/results.js';
 import { startSink } from '../traffic/soft/sink.js';
-import { flowVars, parseProfile, sizedStreams, type Profile } from '../traffic/streams/stream-model.js';
+import { FLOW_MAC_BASE, flowVars, parseProfile, sizedStreams, type Profile } from '../traffic/streams/stream-model.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { throughputSearch, type SearchResult } from './search.js';
 import { runTrial, unaccounted, type TrialPath, type TrialResult } from './trial.js';
@@ -26,7 +26,7 @@ export interface BenchPlan {
   /** Latency measured at these fractions of the NDR. */
   readonly latencyAt: readonly number[];
   /** Flow setup: this many new flows, offered at this rate. */
-  readonly setupFlows: number;
+  readonly setupFlows: number; // fresh sources, apart from the measured flows'
   readonly setupPps: number;
 }
 
@@ -96,8 +96,8 @@ export async function measureTarget(topology: StartedTopology, target: StartedBe
   return points;
 }
 
-function profileFor(frameSize: number | 'imix', flows: number, pps: number, durationMs: number, firstFlow = 1): Profile {
-  const vars = flowVars(flows).map((v) => ({ ...v, min: firstFlow, max: firstFlow + flows - 1 }));
+function profileFor(frameSize: number | 'imix', flows: number, pps: number, durationMs: number, firstFlow = FLOW_MAC_BASE): Profile {
+  const vars = flowVars(flows, firstFlow);
   return parseProfile({ streams: sizedStreams(frameSize, vars), rate: { pps }, durationMs }, `benchmark ${frameSize} B x ${flows} flows`);
 }
 
@@ -186,7 +186,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
 async function measureFlowSetup(path: TrialPath, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint> {
   const n = plan.setupFlows;
   const durationMs = Math.ceil((n / plan.setupPps) * 1000) + 2000;
-  const profile = { ...profileFor(64, n, plan.setupPps, durationMs, 0x01000000), mode: { kind: 'burst' as const, frames: n } };
+  const profile = { ...profileFor(64, n, plan.setupPps, durationMs, FLOW_MAC_BASE + 0x01000000), mode: { kind: 'burst' as const, frames: n } };
   const t = checked(await runTrial(path, profile, 0, 1000));
   const value = Math.round(t.received / t.seconds);
   const limited = t.lossRatio < NO_LOSS;

@@ -20,7 +20,8 @@ describe('stream model', () => {
 
   it('makes N flows by varying the Ethernet source, none for one flow', () => {
     expect(flowVars(1)).to.deep.equal([]);
-    expect(flowVars(10_000)).to.deep.equal([{ field: 'eth.src', op: 'inc', min: 1, max: 10_000, step: 1 }]);
+    expect(flowVars(10_000)).to.deep.equal([{ field: 'eth.src', op: 'inc', min: 0x80000000, max: 0x80000000 + 9_999, step: 1 }]);
+    expect(flowVars(3, 0x81000000)[0]).to.include({ min: 0x81000000, max: 0x81000002 });
   });
 
   it('fills defaults and accepts every mode', () => {

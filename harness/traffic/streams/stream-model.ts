@@ -100,7 +100,14 @@ export function sizedStreams(frameSize: number | 'imix', vars: readonly FieldVar
   return sizes.map((s) => ({ name: `${s.frameSize}B`, frameSize: s.frameSize, weight: s.weight, vars: [...vars] }));
 }
 
+/**
+ * Flow sources vary the low 32 bits of the Ethernet source from here: high enough that they
+ * cannot be an endpoint's address (topologies use small numbers, e.g. 0a:dd:00:00:00:02),
+ * which a learning bridge would then place on the wrong port.
+ */
+export const FLOW_MAC_BASE = 0x80000000;
+
 /** N distinct flows, by Ethernet source address (so a MAC-learning bridge learns N entries). */
-export function flowVars(flows: number): FieldVar[] {
-  return flows > 1 ? [{ field: 'eth.src', op: 'inc', min: 1, max: flows, step: 1 }] : [];
+export function flowVars(flows: number, first = FLOW_MAC_BASE): FieldVar[] {
+  return flows > 1 ? [{ field: 'eth.src', op: 'inc', min: first, max: first + flows - 1, step: 1 }] : [];
 }
