@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Datapath } from '../datapath/datapath.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
 import { runNames } from '../run/run-context.js';
-import { REPO_ROOT } from '../runner/identity.js';
+import { hostIdentity, REPO_ROOT } from '../runner/identity.js';
 import { exec } from '../system/exec.js';
+import { startReadyHelper } from '../system/ready-helper.js';
 import { attachPeerXdpPass } from '../../datapaths/ebpf/peer-xdp.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 
@@ -67,9 +67,8 @@ export const linuxBridge: BenchTarget = {
       await remove();
       throw e;
     }
-    const version = (await exec('uname', ['-r'])).stdout.trim();
     return {
-      product: `linux-bridge/linux-${version}`,
+      product: `linux-bridge/linux-${hostIdentity().kernel}`,
       slowPath: false,
       flowCount: async () => (await exec('bridge', ['-n', ns, 'fdb', 'show', 'br', br, 'dynamic'])).stdout.split('\n').filter((l) => l.trim()).length,
       stop: async () => void (await remove()),
@@ -84,25 +83,13 @@ export const baselineXdp: BenchTarget = {
     const [a, b] = topology.dutPorts;
     if (!a || !b) throw new Error('baseline-xdp: needs two DUT ports');
     await attachPeerXdpPass(topology.endpoints);
-    const child = spawn('ip', ['netns', 'exec', topology.dutNetns, XDP_REDIRECT, a.ifname, b.ifname], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const mode = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ready (\w+)/.exec(out);
-        if (m) resolve(m[1] as string);
-      });
-      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-      child.once('exit', (code) => reject(new Error(`dplab-xdp-redirect exited (${code}): ${err.trim()}`)));
-    });
+    const h = await startReadyHelper(topology.dutNetns, XDP_REDIRECT, [a.ifname, b.ifname], 'dplab-xdp-redirect');
     return {
-      product: `xdp-redirect-${mode}`,
+      product: `xdp-redirect-${h.word}`,
       slowPath: false,
       async stop() {
-        if (child.exitCode === null) child.kill('SIGTERM');
-        await exited;
+        if (h.child.exitCode === null) h.child.kill('SIGTERM');
+        await h.exited;
       },
     };
   },

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { linkCounters, type LinkCounters } from '../system/link-counters.js';
 import { sendProfile, type GenReport } from '../traffic/soft/soft-generator.js';
 import type { StartedSink } from '../traffic/soft/sink.js';
@@ -34,7 +35,6 @@ export interface TrialResult {
   readonly latency?: LatencySummary;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ZERO: LinkCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
 
 async function counters(ep: EndpointHandle): Promise<LinkCounters> {

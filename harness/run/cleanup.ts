@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../system/exec.js';
@@ -52,8 +53,6 @@ async function runIdsOnHost(): Promise<Set<string>> {
   }
   return ids;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Removes everything a dead run left: its daemons (by PID), namespaces, links, BPF pins and state. */
 async function cleanRun(runId: string): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../runner/identity.js';
@@ -102,7 +103,6 @@ export async function sendAndCapture(o: SendAndCapture): Promise<Map<string, Buf
       input: o.frames.map((f) => f.toString('hex')).join('\n') + '\n',
       timeoutMs: 10_000,
     });
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     if (o.expectCount !== undefined && o.expectCount > 0) {
       await Promise.race([reached.then(() => sleep(SETTLE_MS)), sleep(o.waitMs)]);
     } else {

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface, type Interface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../runner/identity.js';
+import { startReadyHelper } from '../../system/ready-helper.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
 
 const SINK = join(REPO_ROOT, 'build/bin/dplab-sink');
@@ -30,19 +30,17 @@ export interface StartedSink {
  * receiving costs the DUT's CPU as little as possible) and talks to it over its stdin/stdout.
  */
 export async function startSink(ep: EndpointHandle): Promise<StartedSink> {
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ep.netns, SINK, ep.ifname], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const lines: Interface = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const h = await startReadyHelper(ep.netns, SINK, [ep.ifname], `dplab-sink on ${ep.ifname}`);
+  const { child, exited } = h;
+  const gone = (code: number | null) => new Error(`dplab-sink on ${ep.ifname} exited (${code}): ${h.stderr().trim()}`);
   const waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
-  lines.on('line', (l) => waiting.shift()?.resolve(l));
+  h.lines.on('line', (l) => waiting.shift()?.resolve(l));
   child.once('exit', (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`dplab-sink on ${ep.ifname} exited (${code}): ${stderr.trim()}`));
+    for (const w of waiting.splice(0)) w.reject(gone(code));
   });
   const nextLine = (what: string) =>
     new Promise<string>((resolve, reject) => {
-      if (child.exitCode !== null) return reject(new Error(`dplab-sink on ${ep.ifname} exited (${child.exitCode}): ${stderr.trim()}`));
+      if (child.exitCode !== null) return reject(gone(child.exitCode));
       const timer = setTimeout(() => reject(new Error(`dplab-sink on ${ep.ifname}: no answer to ${what} within 10 s`)), 10_000);
       waiting.push({
         resolve: (l) => {
@@ -55,16 +53,13 @@ export async function startSink(ep: EndpointHandle): Promise<StartedSink> {
         },
       });
     });
-  const ready = await nextLine('start-up');
-  const m = /^ready (\w+)$/.exec(ready);
-  if (!m) throw new Error(`dplab-sink on ${ep.ifname}: unexpected '${ready}'`);
   const ask = async (cmd: string) => {
     const answer = nextLine(cmd);
     child.stdin?.write(`${cmd}\n`);
     return JSON.parse(await answer) as { streams?: SinkStream[]; error?: string };
   };
   return {
-    mode: m[1] as string,
+    mode: h.word,
     async reset() {
       await ask('reset');
     },
@@ -73,7 +68,7 @@ export async function startSink(ep: EndpointHandle): Promise<StartedSink> {
     },
     async stop() {
       if (child.exitCode === null) child.stdin?.end();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([exited, sleep(5000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
