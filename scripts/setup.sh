@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool  # BPF programs and loaders
   gcc make            # dplab's C helpers
   user-mode-linux     # guest kernel with openvswitch.ko for the kernel backend (--kernel uml:debian)
+  qemu-system-x86 busybox-static cpio  # any kernel image as a guest (--kernel PATH|debian:PKG)
   git ca-certificates
 )
 

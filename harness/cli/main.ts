@@ -7,6 +7,7 @@ import { runCommand } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
+import { kernelFetchCommand } from './kernel.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 
 function csvList(value: string): string[] {
@@ -31,11 +32,11 @@ program
 program
   .command('run')
   .description('run suites over backends on a topology and write results')
-  .addOption(new Option('--suite <suite>', 'suite to run').choices([...Object.keys(SUITES), 'all']).default('conformance'))
+  .option('--suite <suites>', `suites to run, comma-separated: ${[...Object.keys(SUITES), 'all'].join(', ')}`, 'conformance')
   .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
   .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
-  .option('--kernel <uml:debian|uml:PATH>', 'run the kernel backend inside this guest kernel (user-mode Linux)')
-  .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH)")
+  .option('--kernel <spec>', 'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)')
+  .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
   .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
   .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .option('--case <pattern>', 'only cases whose id contains this text')
@@ -60,6 +61,16 @@ program
   .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .action(async (o: BenchFlags) => {
     process.exitCode = await benchCommand(o);
+  });
+
+program
+  .command('kernel')
+  .description('kernels to run suites in (--kernel)')
+  .command('fetch')
+  .description("download a Debian kernel package (apt-get download) and unpack its image and modules into dplab's cache")
+  .argument('<package>', 'e.g. linux-image-amd64 or linux-image-6.1.0-57-amd64')
+  .action(async (pkg: string) => {
+    process.exitCode = await kernelFetchCommand(pkg);
   });
 
 program

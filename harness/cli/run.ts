@@ -8,7 +8,9 @@ import type { RunFlags } from './main.js';
 import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
-import { resolveUmlKernel, type UmlKernel } from '../guest/uml.js';
+import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
+import { resolveGuestKernel } from '../guest/resolve-kernel.js';
+import { cachedDebianKernel, fetchDebianKernel } from '../guest/debian-kernel.js';
 
 /**
  * `dplab run`: every input is checked before anything is created, so bad input leaves nothing
@@ -23,13 +25,16 @@ export async function runCommand(o: RunFlags): Promise<number> {
     throw e;
   }
   const topology = loadTopologyOrUsage(o.topology);
-  let guest: UmlKernel | undefined;
+  let guest: GuestKernel | undefined;
   if (o.kernel) {
-    if (!o.kernel.startsWith('uml:')) throw new UsageError(`--kernel ${o.kernel}: only user-mode Linux guests (uml:debian, uml:PATH) are supported so far`);
     try {
-      guest = resolveUmlKernel(o.kernel, o.modules);
+      // A Debian kernel not fetched yet is fetched first (a download into dplab's cache).
+      const pkg = o.kernel.startsWith('debian:') ? o.kernel.slice('debian:'.length) : undefined;
+      if (pkg && !cachedDebianKernel(pkg)) await fetchDebianKernel(pkg, (m) => process.stderr.write(`kernel fetch: ${m}\n`));
+      guest = resolveGuestKernel(o.kernel, o.modules);
     } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message : String(e));
+      if (e instanceof GuestError) throw new UsageError(e.message);
+      throw e;
     }
   } else if (o.modules) {
     throw new UsageError('--modules: only with --kernel');

@@ -1,9 +1,10 @@
 #!/bin/sh
-# PID 1 of a dplab guest kernel (user-mode Linux). The host root is mounted read-only; this
-# script gives the guest writable tmpfs where programs need it, loads the modules the suites
-# use, runs one dplab command and powers off. Settings arrive as environment variables from the
-# kernel command line: DPLAB_REPO, DPLAB_NODE, DPLAB_OUT (host folder, mounted writable at the
-# same path), DPLAB_ARGS (the dplab arguments, comma-separated), DPLAB_MODULES (a modules tree).
+# PID 1 of a dplab guest kernel (user-mode Linux, or qemu after its initramfs). The host root is
+# mounted read-only (hostfs or 9p); this script gives the guest writable tmpfs where programs need
+# it, loads the modules the suites use, runs one dplab command and powers off. Settings arrive as
+# environment variables from the kernel command line: DPLAB_GUEST (uml or qemu), DPLAB_REPO,
+# DPLAB_NODE, DPLAB_OUT (host folder, mounted writable at the same path), DPLAB_ARGS (the dplab
+# arguments, separated by semicolons), DPLAB_MODULES (a modules tree).
 # The command's exit code goes to $DPLAB_OUT/guest-exit-code; no file means the guest crashed.
 
 # Mount by path: before the guest's own /proc exists, /proc/self/exe would name the host's binary.
@@ -24,7 +25,11 @@ mkdir -p /run/tmp/upper /run/tmp/work
 /bin/mount -t overlay overlay -o lowerdir=/tmp,upperdir=/run/tmp/upper,workdir=/run/tmp/work /tmp ||
   /bin/mount -t tmpfs -o mode=1777 tmpfs /tmp
 mkdir -p "$DPLAB_OUT"
-/bin/mount -t hostfs -o "$DPLAB_OUT" none "$DPLAB_OUT"
+if [ "$DPLAB_GUEST" = qemu ]; then
+  /bin/mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 dplabout "$DPLAB_OUT"
+else
+  /bin/mount -t hostfs -o "$DPLAB_OUT" none "$DPLAB_OUT"
+fi
 log="$DPLAB_OUT/guest-console.log"
 echo "guest: linux $(uname -r), $(nproc) cpu, up $(cut -d' ' -f1 /proc/uptime) s" >>"$log"
 for m in openvswitch veth ipv6; do
@@ -36,7 +41,7 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt 10 ]; do sleep 0.2; done
 
 cd "$DPLAB_REPO" || exit 1
 set -f
-IFS=,
+IFS=';'
 # shellcheck disable=SC2086
 "$DPLAB_NODE" dist/harness/cli/main.js $DPLAB_ARGS >>"$log" 2>&1
 code=$?

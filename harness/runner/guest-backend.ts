@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CaseGroup } from '../conformance/case.js';
-import { GuestError, runInUml, type UmlKernel } from '../guest/uml.js';
+import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
+import { runInGuest } from '../guest/resolve-kernel.js';
 import { parseResults, type BackendIdentity, type CaseResult } from '../results/results.js';
 import type { RunContext } from '../run/run-context.js';
 import type { TopologyDefinition } from '../../topologies/topology.js';
@@ -9,10 +10,10 @@ import { notRun } from './case-runner.js';
 import type { Progress } from './progress.js';
 
 export interface GuestPlan {
-  readonly guest: UmlKernel;
+  readonly guest: GuestKernel;
   readonly backendId: string;
   readonly topology: TopologyDefinition;
-  readonly suite: string;
+  readonly suites: readonly string[];
   readonly groups: readonly CaseGroup[];
   readonly caseText?: string;
   readonly timeoutMs?: number;
@@ -33,11 +34,11 @@ export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress:
   const guestRun = join(out, 'run');
   // Built-in topologies by name (the guest's working directory is the repository).
   const topology = p.topology.source.startsWith('topologies/') ? p.topology.spec.name : resolve(p.topology.source);
-  const args = ['run', '--backend', p.backendId, '--topology', topology, '--suite', p.suite, '--out', guestRun, ...(p.caseText ? ['--case', p.caseText] : [])];
-  const where = `uml ${p.guest.version}`;
+  const args = ['run', '--backend', p.backendId, '--topology', topology, '--suite', p.suites.join(','), '--out', guestRun, ...(p.caseText ? ['--case', p.caseText] : [])];
+  const where = p.guest.label;
   progress.info(`[${p.backendId}] running in a guest kernel (${where}); console in ${out}`);
   try {
-    const r = await runInUml(p.guest, { args, outDir: out, timeoutMs: p.timeoutMs ?? guestTimeoutMs(), onLine: (l) => progress.info(`  guest| ${l}`) });
+    const r = await runInGuest(p.guest, { args, outDir: out, timeoutMs: p.timeoutMs ?? guestTimeoutMs(), onLine: (l) => progress.info(`  guest| ${l}`) });
     const text = await readFile(join(guestRun, 'results.json'), 'utf8').catch(() => undefined);
     if (text === undefined) throw new GuestError(`guest dplab exited ${r.exitCode} without results (console: ${r.consoleLog})`);
     const results = parseResults(text, join(guestRun, 'results.json'));
@@ -45,8 +46,8 @@ export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress:
     const identity: BackendIdentity = {
       id: p.backendId,
       available: inner?.available ?? false,
-      versions: { ...(inner?.versions ?? {}), kernel: results.run.kernel, guest: `uml ${p.guest.version}` },
-      ...(inner?.product ? { product: `${inner.product}-uml` } : {}),
+      versions: { ...(inner?.versions ?? {}), kernel: results.run.kernel, guest: where },
+      ...(inner?.product ? { product: `${inner.product}-${p.guest.kind}` } : {}),
       ...(inner?.reason ? { reason: inner.reason } : {}),
       ...(inner?.unsupported ? { unsupported: inner.unsupported } : {}),
     };

@@ -12,7 +12,7 @@ import { vethSpec } from '../../topologies/load.js';
 import type { StartedTopology, TopologyDefinition } from '../../topologies/topology.js';
 import { notRun, runCases } from './case-runner.js';
 import { runBackendInGuest } from './guest-backend.js';
-import type { UmlKernel } from '../guest/uml.js';
+import type { GuestKernel } from '../guest/guest-kernel.js';
 import { dplabCommit, hostIdentity } from './identity.js';
 import type { Progress } from './progress.js';
 import { DEFAULT_PLAN, type BenchPlan } from '../bench/benchmark.js';
@@ -31,7 +31,7 @@ export interface RunPlan {
   /** The text of `--case`, for runs that go on inside a guest. */
   readonly caseText?: string;
   /** Run the `kernel` backend inside this guest kernel (the host lacks openvswitch.ko). */
-  readonly guest?: UmlKernel;
+  readonly guest?: GuestKernel;
   /** What the benchmark suite measures (when `suites` has `benchmark`). */
   readonly bench?: BenchPlan;
 }
@@ -80,7 +80,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
             backendId: backend.id,
             topology: plan.topology,
             // Cases only: benchmarks are not run in a guest (they would measure the emulator).
-            suite: plan.suites.filter((x) => x !== 'benchmark').length === 1 ? (plan.suites.find((x) => x !== 'benchmark') as string) : 'all',
+            suites: plan.suites.filter((x) => x !== 'benchmark'),
             groups: plan.groups,
             ...(plan.caseText ? { caseText: plan.caseText } : {}),
           },

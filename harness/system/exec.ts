@@ -18,6 +18,8 @@ export interface ExecOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Resolve instead of throwing on a non-zero exit. */
   readonly allowFail?: boolean;
+  /** Working directory of the child. */
+  readonly cwd?: string;
 }
 
 /** A command that failed; the message is one line naming the command and its error. */
@@ -43,6 +45,7 @@ export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, {
       env: { ...process.env, ...opts.env },
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -3,17 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseResults } from '../../harness/results/results.js';
 import { exec } from '../../harness/system/exec.js';
+import { dplab } from '../dplab-cli.js';
 
-const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 const UML = '/usr/bin/linux.uml';
 
-function dplab(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Our guests' processes: UML started with a uml_dir inside this run folder. */
 async function umlProcesses(out: string): Promise<string[]> {
@@ -53,7 +48,7 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
   it('ends a guest that outlives its timeout with a clear error, leaving nothing running', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dplab-uml-hang-'));
     // The guest waits until it has been up 10 s before starting OVS: 3 s is too short.
-    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out], { DPLAB_GUEST_TIMEOUT_S: '3' });
+    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out], { env: { DPLAB_GUEST_TIMEOUT_S: '3' } });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/guest error: guest 6\.1\.\d+ did not finish within 3 s \(console: /);
     const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');

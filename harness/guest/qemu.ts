@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { REPO_ROOT } from '../runner/identity.js';
+import { exec } from '../system/exec.js';
+import { GUEST_INIT, GuestError, guestEnvironment, type GuestLaunch, type GuestRun, type QemuKernel } from './guest-kernel.js';
+import { checkModulesTree, loadOrder, readModulesTree } from './modules-dep.js';
+
+/**
+ * Any x86_64 kernel image under qemu (KVM when /dev/kvm exists, TCG otherwise): the path for
+ * validating a new kernel. A small initramfs loads the virtio/9p modules, mounts the host root
+ * read-only over 9p and hands over to guest-init.sh on it; results come back over a second,
+ * writable 9p share of the run's guest folder.
+ */
+const QEMU = '/usr/bin/qemu-system-x86_64';
+const BUSYBOX = '/bin/busybox';
+const INITRAMFS_INIT = join(REPO_ROOT, 'harness/guest/initramfs-init.sh');
+/** What the initramfs needs to reach the 9p root; the rest loads from the root itself. */
+const ROOT_MODULES = ['virtio_pci', '9pnet_virtio', '9p'];
+
+export function resolveQemuKernel(image: string, modules: string | undefined, spec = image): QemuKernel {
+  if (!existsSync(image)) throw new GuestError(`--kernel ${spec}: ${image} not found`);
+  if (!modules) throw new GuestError(`--kernel ${spec}: give the kernel's modules tree with --modules DIR (…/lib/modules/<release>)`);
+  const version = checkModulesTree(modules);
+  if (!existsSync(QEMU)) throw new GuestError(`--kernel ${spec}: ${QEMU} not found (apt-get install qemu-system-x86)`);
+  const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
+  return { kind: 'qemu', image, modules, version, accel, label: `qemu-${accel} ${version}` };
+}
+
+/** Builds the initramfs: busybox (static), /init and the root-mount modules in load order. */
+async function buildInitramfs(k: QemuKernel, dir: string): Promise<string> {
+  const { dep, builtin } = readModulesTree(k.modules);
+  const order = loadOrder(dep, ROOT_MODULES, builtin);
+  const stage = join(dir, 'stage');
+  await mkdir(join(stage, 'bin'), { recursive: true });
+  await mkdir(join(stage, 'modules'), { recursive: true });
+  const bb = await exec('ldd', [BUSYBOX], { allowFail: true });
+  if (!/not a dynamic executable/.test(bb.stdout + bb.stderr)) throw new GuestError(`${BUSYBOX} is not statically linked (apt-get install busybox-static)`);
+  await copyFile(BUSYBOX, join(stage, 'bin/busybox'));
+  await copyFile(INITRAMFS_INIT, join(stage, 'init'));
+  for (const [i, m] of order.entries()) {
+    if (/\.ko\.(xz|zst|gz)$/.test(m)) throw new GuestError(`${m}: compressed modules are not supported in the initramfs`);
+    await copyFile(join(k.modules, m), join(stage, 'modules', `${String(i).padStart(2, '0')}-${basename(m)}`));
+  }
+  const out = join(dir, 'initramfs.cpio');
+  await exec('sh', ['-c', `cd "${stage}" && chmod 755 init bin/busybox && find . | cpio -o -H newc --quiet > "${out}"`]);
+  await rm(stage, { recursive: true, force: true });
+  return out;
+}
+
+export async function qemuLaunch(k: QemuKernel, r: GuestRun): Promise<GuestLaunch> {
+  const scratch = join(r.outDir, 'qemu');
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+  const initrd = await buildInitramfs(k, scratch);
+  const append = [
+    'console=ttyS0', 'panic=-1', 'quiet', 'loglevel=4', `DPLAB_INIT=${GUEST_INIT}`,
+    ...guestEnvironment(k, r),
+  ].join(' ');
+  const args = [
+    '-nodefaults', '-nic', 'none', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+    // microvm without ACPI hung at mount; q35 boots. More CPUs gave no speed-up under TCG.
+    '-machine', 'q35', ...(k.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-smp', '1', '-m', '1024',
+    '-kernel', k.image, '-initrd', initrd, '-append', append,
+    '-fsdev', 'local,id=root,path=/,readonly=on,security_model=none,multidevs=remap',
+    '-device', 'virtio-9p-pci,fsdev=root,mount_tag=hostroot',
+    '-fsdev', `local,id=out,path=${r.outDir},security_model=none`,
+    '-device', 'virtio-9p-pci,fsdev=out,mount_tag=dplabout',
+  ];
+  return { program: QEMU, args, scratch: [scratch] };
+}

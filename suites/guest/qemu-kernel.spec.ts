@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachedDebianKernel, kernelCacheDir } from '../../harness/guest/debian-kernel.js';
+import { parseResults } from '../../harness/results/results.js';
+import { exec } from '../../harness/system/exec.js';
+import { dplab } from '../dplab-cli.js';
+
+const QEMU = '/usr/bin/qemu-system-x86_64';
+const PACKAGE = 'linux-image-amd64';
+
+/** Our guests: qemu processes whose 9p share is this run's folder. */
+async function qemuProcesses(out: string): Promise<string[]> {
+  return (await exec('pgrep', ['-af', `path=${out}`], { allowFail: true })).stdout.split('\n').filter((l) => l.includes('qemu-system'));
+}
+
+describe("a Debian kernel image under qemu (the path for validating a new kernel)", function () {
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+    if (!existsSync(QEMU)) {
+      console.log(`      skipped: ${QEMU} not installed (Debian package qemu-system-x86)`);
+      this.skip();
+    }
+  });
+
+  it(`fetches ${PACKAGE} from Debian's packages into the cache, unpacked with modules.dep`, function () {
+    const r = dplab(['kernel', 'fetch', PACKAGE], { timeoutMs: 900_000 });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^linux-image-\d+\.\d+\.\d+-\d+-amd64 \S+ \d+\.\d+\.\d+-\d+-amd64\n/);
+    const k = cachedDebianKernel(PACKAGE);
+    expect(k?.image.startsWith(kernelCacheDir())).to.equal(true);
+    expect(existsSync(join(k?.modules ?? '/nonexistent', 'kernel/net/openvswitch/openvswitch.ko'))).to.equal(true);
+  });
+
+  it('smoke: runs conformance cases on the kernel backend inside the guest, for real', function () {
+    if (!cachedDebianKernel(PACKAGE)) this.skip();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-qemu-'));
+    const r = dplab(['run', '--kernel', `debian:${PACKAGE}`, '--backend', 'kernel', '--topology', 'triangle', '--case', 'l2.output', '--out', out]);
+    expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).to.equal(0);
+    const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
+    const kernel = results.run.backends.find((b) => b.id === 'kernel');
+    expect(kernel?.versions.guest).to.match(/^qemu-(tcg|kvm) \d+\.\d+\.\d+-\d+-amd64$/);
+    expect(kernel?.product).to.match(/^ovs-kernel\/ovs-3\.1\.\d+\/linux-\d+\.\d+\.\d+-\d+-amd64-qemu$/);
+    expect(results.cases.length).to.be.at.least(2);
+    expect(results.cases.map((c) => `${c.id} ${c.status}`)).to.deep.equal(results.cases.map((c) => `${c.id} pass`));
+    const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
+    const up = /guest: linux \S+, \d+ cpu, up ([\d.]+) s/.exec(console_);
+    expect(up, 'guest console names kernel and boot time').to.not.equal(null);
+    console.log(`      guest booted to its init in ${up?.[1]} s`);
+  });
+
+  it('ends a guest that outlives its timeout with a clear error, leaving no qemu running', async function () {
+    if (!cachedDebianKernel(PACKAGE)) this.skip();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-qemu-hang-'));
+    const r = dplab(['run', '--kernel', `debian:${PACKAGE}`, '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out], { env: { DPLAB_GUEST_TIMEOUT_S: '4' } });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/guest error: guest \S+ did not finish within 4 s \(console: /);
+    expect(existsSync(join(out, 'guest-kernel', 'guest-kernel.log')), 'kernel log kept').to.equal(true);
+    expect(await qemuProcesses(out)).to.deep.equal([]);
+  });
+
+  it('reports an image that does not boot, with the last line of its log', function () {
+    if (!cachedDebianKernel(PACKAGE)) this.skip();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-qemu-bad-'));
+    const modules = cachedDebianKernel(PACKAGE)?.modules as string;
+    const r = dplab(['run', '--kernel', '/etc/hostname', '--modules', modules, '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/guest error: guest \S+ ended \(qemu exit 1\) without an exit code: .*qemu/);
+  });
+
+  it('refuses bad --kernel input before anything starts', function () {
+    const missing = dplab(['run', '--kernel', '/nonexistent/vmlinuz', '--modules', '/tmp', '--backend', 'kernel']);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^dplab: --kernel \/nonexistent\/vmlinuz: \/nonexistent\/vmlinuz not found\n$/);
+    const noModules = dplab(['run', '--kernel', '/etc/hostname', '--backend', 'kernel']);
+    expect(noModules.code).to.equal(2);
+    expect(noModules.stderr).to.match(/^dplab: --kernel \/etc\/hostname: give the kernel's modules tree with --modules DIR/);
+    const badPackage = dplab(['run', '--kernel', 'debian:Not_A_Package', '--backend', 'kernel']);
+    expect(badPackage.code).to.equal(2);
+    expect(badPackage.stderr).to.match(/^dplab: debian:Not_A_Package: not a Debian package name\n$/);
+    const unknown = dplab(['kernel', 'fetch', 'linux-image-does-not-exist']);
+    expect(unknown.code).to.equal(3);
+    expect(unknown.stderr).to.match(/^dplab: kernel fetch: linux-image-does-not-exist: no such Debian package in the apt lists/);
+  });
+});
