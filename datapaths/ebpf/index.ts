@@ -3,7 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, MissLog, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
 import { loadCatalogue } from '../../harness/features/catalogue.js';
 import { PacketInLog } from '../../harness/datapath/packet-in-log.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
@@ -141,8 +141,24 @@ function ebpfBackend(xdp: boolean): Datapath {
         async flushFlows(): Promise<void> {
           await c.command('flow-flush');
         },
-        async putFlow(odp: string): Promise<void> {
-          await c.command(`flow-put ${odp.replace(/\s*\n\s*/g, ' ')}`);
+        datapathLevel: {
+          async ports(): Promise<Record<string, number>> {
+            // The agent numbers ports as the topology's OpenFlow ports: `port N IFNAME IFINDEX`.
+            const byIf = new Map((await c.command('ports')).map((l) => l.split(' ')).map((w) => [w[2], Number(w[1])]));
+            return Object.fromEntries(topology.dutPorts.map((p) => [p.name, byIf.get(p.ifname) ?? -1]));
+          },
+          async putFlow(odp: string): Promise<void> {
+            await c.command(`flow-put ${odp.replace(/\s*\n\s*/g, ' ')}`);
+          },
+          async delFlow(key: string): Promise<void> {
+            await c.command(`flow-del ${key.replace(/\s*\n\s*/g, ' ')}`);
+          },
+          async missKeys(): Promise<MissLog> {
+            // `miss SEQ KEY`, the last 256 misses.
+            const lines = (await c.command('miss-log')).map((l) => l.split(' '));
+            const last = lines[lines.length - 1];
+            return { count: last ? Number(last[1]) + 1 : 0, keys: lines.map((w) => w.slice(2).join(' ')) };
+          },
         },
         async stats(): Promise<DatapathStats> {
           const s = parseDpctlShow((await c.command('stats')).join('\n'));

@@ -48,6 +48,8 @@ export function ovsFeatures(p: OvsProbeText, catalogue: readonly string[]): Feat
     'tunnel.geneve': tunnel('geneve'),
     'tunnel.gre': tunnel('gre'),
     'tunnel.srv6': tunnel('srv6'),
+    'dp.flow_put': yes('ovs-appctl dpctl/add-flow, dpctl/del-flow, dpctl/dump-flows'),
+    'dp.miss_key': yes('upcall keys from the dpif/dpif_netdev debug log'),
   };
   return Object.fromEntries(catalogue.map((id) => [id, map[id] ?? yes('OpenFlow translation in ovs-vswitchd')]));
 }

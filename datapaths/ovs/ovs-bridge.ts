@@ -14,6 +14,7 @@ import { ovsFeatures } from './features.js';
 import { ovsVersion } from '../../harness/system/host-probe.js';
 import { startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
 import { parseDpctlShow, parseDumpPorts } from './stats.js';
+import { ovsDatapathLevel } from './datapath-level.js';
 
 /** How a backend puts the DUT ports on an OVS bridge. */
 export interface OvsBridgeConfig {
@@ -73,7 +74,9 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
 
     // revalidator/purge drops the datapath flows *and* the upcall handler's ukeys; dpctl/del-flows
     // alone leaves the ukeys, and ovs-vswitchd then refuses to reinstall the same megaflow.
+    const dpLevel = ovsDatapathLevel(ovs, topology, cfg.id);
     const flushFlows = async () => {
+      await dpLevel.release();
       await ovs.appctl(['revalidator/purge']);
     };
     // A rule is sent in OpenFlow 1.0 (+NXM) when it can be: there mod_vlan_vid modifies an
@@ -111,6 +114,7 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
         return parseOdpFlowDump(r.stdout, `${cfg.id} dpctl/dump-flows`);
       },
       flushFlows,
+      datapathLevel: dpLevel,
       async stats(): Promise<DatapathStats> {
         const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show']), ofctl(['dump-ports', bridge])]);
         return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };

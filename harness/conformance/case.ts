@@ -34,6 +34,21 @@ export interface CaseContext {
   openController(): Promise<ControllerChannel>;
   /** Adds a line to the case's details in the report. */
   note(text: string): void;
+  /** The datapath below the pipeline: only for cases tagged `dp.flow_put` or `dp.miss_key`. */
+  readonly dp: DatapathCaseLevel;
+}
+
+/** Datapath-level programming and observation in a case (ODP syntax, as `ovs-dpctl`). */
+export interface DatapathCaseLevel {
+  /** Datapath port numbers by logical name, for `in_port(N)` and output `N`. */
+  ports(): Promise<Readonly<Record<string, number>>>;
+  putFlow(odp: string): Promise<void>;
+  delFlow(key: string): Promise<void>;
+  /**
+   * Sends each frame from the endpoint with the datapath's flows flushed, and returns the flow
+   * key of the miss upcall it caused, or undefined when none came within 3 s.
+   */
+  missKeysOf(from: string, frames: readonly Buffer[]): Promise<(string | undefined)[]>;
 }
 
 /** A conformance case: written once in the pipeline language, run on every backend. */
@@ -47,6 +62,12 @@ export interface ConformanceCase {
   readonly endpoints?: number;
   run(t: CaseContext): Promise<void>;
 }
+
+/**
+ * Thrown by a case whose precondition the environment does not meet, found only while it runs
+ * (e.g. the host's receive path drops the frame before the datapath's hook): `skipped`, with why.
+ */
+export class CaseSkipped extends Error {}
 
 /** Declares a case; the identity function keeps suites type-checked and uniform. */
 export function defineCase(c: ConformanceCase): ConformanceCase {

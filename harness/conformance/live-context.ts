@@ -7,7 +7,8 @@ import type { CaseDetails } from '../results/results.js';
 import { diffDelivery } from './delivery.js';
 import { sendAndCapture } from '../traffic/conformance-io.js';
 import type { StartedTopology } from '../../topologies/topology.js';
-import type { CaseContext, Delivery, SendOptions } from './case.js';
+import type { CaseContext, DatapathCaseLevel, Delivery, SendOptions } from './case.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const DEFAULT_WAIT_MS = 1500;
 
@@ -97,6 +98,42 @@ export class LiveCaseContext implements CaseContext {
 
   note(text: string): void {
     this.record.notes.push(text);
+  }
+
+  get dp(): DatapathCaseLevel {
+    const level = this.backend.datapathLevel;
+    if (!level) throw new Error(`${this.backend.id} offers no datapath-level interface (tag the case dp.flow_put or dp.miss_key)`);
+    return {
+      ports: () => level.ports(),
+      putFlow: async (odp) => {
+        this.record.notes.push(`flow put: ${odp}`);
+        await level.putFlow(odp);
+      },
+      delFlow: async (key) => {
+        this.record.notes.push(`flow del: ${key}`);
+        await level.delFlow(key);
+      },
+      missKeysOf: async (from, frames) => {
+        const keys: (string | undefined)[] = [];
+        for (const f of frames) {
+          await this.backend.flushFlows();
+          const before = (await level.missKeys()).count;
+          await this.send(from, f, { waitMs: 200 });
+          let key: string | undefined;
+          for (const until = Date.now() + 3000; Date.now() < until; await sleep(100)) {
+            const log = await level.missKeys();
+            const fresh = log.count - before;
+            if (fresh > 0) {
+              key = log.keys[Math.max(0, log.keys.length - fresh)];
+              break;
+            }
+          }
+          this.record.notes.push(`miss key: ${key ?? '(no miss upcall)'}`);
+          keys.push(key);
+        }
+        return keys;
+      },
+    };
   }
 
   /** Snapshot the datapath flows into the details (used when a case fails). */

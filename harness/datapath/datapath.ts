@@ -86,16 +86,42 @@ export interface StartedDatapath {
   dumpFlows(): Promise<DatapathFlow[]>;
   /** Deletes all datapath flows, keeping the OpenFlow pipeline. */
   flushFlows(): Promise<void>;
-  /**
-   * Installs one datapath flow given in ODP syntax (`KEY actions:ACTIONS`), as `ovs-dpctl
-   * add-flow` does: datapath-level programming. Absent on backends that cannot.
-   */
-  putFlow?(odp: string): Promise<void>;
+  /** Datapath-level programming and observation, on backends that offer it. */
+  readonly datapathLevel?: DatapathLevel;
   stats(): Promise<DatapathStats>;
   /** Connects a controller that records packet-ins (for `controller` actions). */
   openController(): Promise<ControllerChannel>;
   /** Tears down everything it started. Safe to call twice. */
   stop(): Promise<StoppedDatapath>;
+}
+
+/**
+ * The datapath below the OpenFlow pipeline, as `ovs-dpctl` sees it: flows put and deleted in ODP
+ * syntax, and the flow keys of the misses it sends to userspace.
+ */
+export interface DatapathLevel {
+  /** Datapath port number of each DUT port by logical name: `in_port(N)` and output `N` in ODP flows. */
+  ports(): Promise<Readonly<Record<string, number>>>;
+  /**
+   * Installs one flow given in ODP syntax (`KEY actions:ACTIONS`), as `ovs-dpctl add-flow`.
+   * The slow path leaves it alone until the next applyPipeline() or flushFlows().
+   */
+  putFlow(odp: string): Promise<void>;
+  /** Deletes the flow whose key and mask are exactly this ODP key, as `ovs-dpctl del-flow`. */
+  delFlow(key: string): Promise<void>;
+  /**
+   * The miss upcalls so far: how many, and the full (unmasked) flow keys of the latest ones,
+   * oldest first, in ODP syntax: what the datapath extracted from each packet it could not match.
+   * Counting may start at the first call.
+   */
+  missKeys(): Promise<MissLog>;
+}
+
+export interface MissLog {
+  /** Misses seen since counting started. */
+  readonly count: number;
+  /** Keys of the last `keys.length` of them (a bounded log may hold fewer than `count`). */
+  readonly keys: readonly string[];
 }
 
 export interface StoppedDatapath {

@@ -1,6 +1,6 @@
 import { AssertionError } from 'chai';
 import type { FeatureMap, StartedDatapath } from '../datapath/datapath.js';
-import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
+import { CaseSkipped, type CaseGroup, type ConformanceCase } from '../conformance/case.js';
 import { LiveCaseContext } from '../conformance/live-context.js';
 import type { CaseResult, CaseStatus } from '../results/results.js';
 import type { StartedTopology } from '../../topologies/topology.js';
@@ -31,6 +31,7 @@ export function missingFeature(c: ConformanceCase, features: FeatureMap): string
 
 function classify(e: unknown): { status: CaseStatus; reason: string } {
   if (e instanceof CaseTimeout) return { status: 'timeout', reason: e.message };
+  if (e instanceof CaseSkipped) return { status: 'skipped', reason: e.message };
   if (e instanceof AssertionError) return { status: 'fail', reason: e.message.split('\n')[0] ?? 'assertion failed' };
   const msg = e instanceof Error ? e.message : String(e);
   return { status: 'error', reason: msg.split('\n')[0] ?? msg };
@@ -83,7 +84,11 @@ export async function runCases(
   progress: Progress,
   filter: (c: ConformanceCase) => boolean = () => true,
 ): Promise<CaseResult[]> {
-  const features = await backend.features();
+  const probed = await backend.features();
+  // Datapath-level cases need the interface itself: a backend without it lacks both features.
+  const features = backend.datapathLevel
+    ? probed
+    : { ...probed, ...Object.fromEntries(['dp.flow_put', 'dp.miss_key'].map((id) => [id, { supported: false, reason: `${backend.id} offers no datapath-level interface` } as const])) };
   const todo = groups.flatMap((g) => g.cases.filter(filter).map((c) => ({ g, c })));
   const results: CaseResult[] = [];
   for (const [i, { g, c }] of todo.entries()) {

@@ -43,7 +43,7 @@ for (const backend of [ebpfDatapath, ebpfXdpDatapath]) {
     it('forwards and rewrites by a put flow, counts it, and dumps it back with its mask', async () => {
       const d = dp as StartedDatapath;
       await d.applyPipeline([]); // table miss: drop
-      await d.putFlow?.('in_port(1),eth_type(0x0800),ipv4(proto=17,frag=no),udp(dst=53) actions:set(udp(dst=5353)),2');
+      await d.datapathLevel?.putFlow('in_port(1),eth_type(0x0800),ipv4(proto=17,frag=no),udp(dst=53) actions:set(udp(dst=5353)),2');
       const t = topology as StartedTopology;
       const got = await sendAndCapture({ topology: t, from: 'h1', frames: [udp4({ dport: 53 }), udp4({ dport: 54 })], listen: ['h2'], waitMs: 800, expectCount: 1 });
       expect(got.get('h2')?.map((f) => f.toString('hex'))).to.deep.equal([udp4({ dport: 5353 }).toString('hex')]);
@@ -61,7 +61,7 @@ for (const backend of [ebpfDatapath, ebpfXdpDatapath]) {
     it('rejects a flow it cannot parse, naming the text', async () => {
       let message = '';
       try {
-        await dp?.putFlow?.('in_port(1),ipv4(src=10.0.0.300) actions:2');
+        await dp?.datapathLevel?.putFlow('in_port(1),ipv4(src=10.0.0.300) actions:2');
       } catch (e) {
         message = (e as Error).message;
       }

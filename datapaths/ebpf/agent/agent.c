@@ -12,7 +12,11 @@
  *   flow-dump                  the megaflows in ODP syntax, with counters
  *   flow-put ODP-FLOW          installs a flow given in ODP syntax with its actions, as
  *                              `ovs-dpctl add-flow` (datapath-level programming)
+ *   flow-del ODP-KEY           deletes the flow with exactly this key and mask, as
+ *                              `ovs-dpctl del-flow`
  *   flow-flush                 deletes every megaflow
+ *   miss-log                   `miss SEQ KEY` for the last MISS_LOG misses, oldest first: the
+ *                              full key each miss upcall carried (as OVS logs upcalls at debug)
  *   stats                      `lookups: hit:N missed:N lost:N` and `flows: N`
  *   subscribe                  from now on this connection also gets `packet-in PORT REASON HEX`
  * Misses arrive on a ring buffer: the agent classifies the key, installs the megaflow, and
@@ -53,6 +57,8 @@ struct client {
 	char buf[LINE_MAX_LEN];
 };
 
+#define MISS_LOG 256
+
 struct agent {
 	struct datapath_bpf *skel;
 	struct xdp_bpf *xdp; /* the XDP front end, with --xdp */
@@ -68,6 +74,9 @@ struct agent {
 	__u64 misses_done[DP_MAX_PORTS];
 	__u32 n_masks;
 	__u64 idle_ns;
+	/* The keys of the last MISS_LOG miss upcalls, kept as the BPF program extracted them. */
+	struct dp_flow_key miss_log[MISS_LOG];
+	__u64 n_misses;
 };
 
 static volatile sig_atomic_t stop;
@@ -304,6 +313,7 @@ static int on_upcall(void *ctx, void *data, size_t size)
 		packet_in(a, u);
 		return 0;
 	}
+	a->miss_log[a->n_misses++ % MISS_LOG] = u->key;
 	sp_translate(&a->pipeline, &u->key, &r);
 	if (flow_install(a, &u->key, &r))
 		fprintf(stderr, "dplab-ebpf-agent: cannot install a megaflow (table full?)\n");
@@ -316,6 +326,47 @@ static int on_upcall(void *ctx, void *data, size_t size)
 		a->misses_done[port]++;
 		bpf_map_update_elem(bpf_map__fd(a->skel->maps.misses_done), &port, &a->misses_done[port], BPF_ANY);
 	}
+	return 0;
+}
+
+static void cmd_miss_log(struct agent *a, int fd)
+{
+	__u64 seq = a->n_misses > MISS_LOG ? a->n_misses - MISS_LOG : 0;
+	char key[2048];
+
+	for (; seq < a->n_misses; seq++) {
+		odp_format_key(&a->miss_log[seq % MISS_LOG], key, sizeof(key));
+		reply(fd, "miss %llu %s", (unsigned long long)seq, key);
+	}
+}
+
+/* Deletes the flow whose masked key and mask are exactly those of the ODP text. */
+static int flow_delete(struct agent *a, const char *text, char *err, size_t errlen)
+{
+	struct dp_flow_key key, mask;
+	struct dp_flow_id id = { 0 };
+	struct dp_flow actions;
+	char line[LINE_MAX_LEN + 16];
+	const __u8 *k = (const __u8 *)&key, *m = (const __u8 *)&mask;
+	__u8 *out = (__u8 *)&id.masked;
+	size_t i;
+	int slot;
+
+	/* The flow parser wants actions; a deletion names none. */
+	snprintf(line, sizeof(line), "%s actions:drop", text);
+	if (odp_parse_flow(line, &key, &mask, &actions, err, errlen))
+		return -1;
+	for (slot = 0; slot < (int)a->n_masks; slot++)
+		if (a->mask_refs[slot] && !memcmp(&a->masks[slot], &mask, sizeof(mask)))
+			break;
+	for (i = 0; i < sizeof(key); i++)
+		out[i] = k[i] & m[i];
+	id.mask_id = (__u32)slot;
+	if (slot == (int)a->n_masks || bpf_map_delete_elem(bpf_map__fd(a->skel->maps.flows), &id)) {
+		snprintf(err, errlen, "no flow with this key and mask");
+		return -1;
+	}
+	mask_unref(a, id.mask_id);
 	return 0;
 }
 
@@ -449,6 +500,14 @@ static void command(struct agent *a, struct client *c, char *line)
 			reply(c->fd, "error: flow-put: cannot install (mask or flow table full, or flow exists)");
 		else
 			reply(c->fd, "ok");
+	} else if (!strncmp(line, "flow-del ", 9)) {
+		if (flow_delete(a, line + 9, err, sizeof(err)))
+			reply(c->fd, "error: flow-del: %s", err);
+		else
+			reply(c->fd, "ok");
+	} else if (!strcmp(line, "miss-log")) {
+		cmd_miss_log(a, c->fd);
+		reply(c->fd, "ok");
 	} else if (!strcmp(line, "flow-flush")) {
 		flow_flush(a);
 		reply(c->fd, "ok");
@@ -459,7 +518,7 @@ static void command(struct agent *a, struct client *c, char *line)
 		c->subscribed = 1;
 		reply(c->fd, "ok");
 	} else if (line[0]) {
-		reply(c->fd, "error: unknown command '%.60s' (ports, pipeline, flow-dump, flow-put, flow-flush, stats, subscribe)", line);
+		reply(c->fd, "error: unknown command '%.60s' (ports, pipeline, flow-dump, flow-put, flow-del, flow-flush, miss-log, stats, subscribe)", line);
 	}
 }
 

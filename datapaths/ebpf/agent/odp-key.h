@@ -103,10 +103,17 @@ static inline void odp_tcp_flags(struct odp_buf *b, __u16 flags, __u16 mask)
 }
 
 /* The L3/L4 attributes after (and including) the innermost eth_type. */
-static inline void odp_l3(struct odp_buf *b, const struct dp_flow_key *k, const struct dp_flow_key *m)
+static inline void odp_l3(struct odp_buf *b, const struct dp_flow_key *k, const struct dp_flow_key *m, int masked)
 {
 	int l4 = k->nw_frag != DP_FRAG_LATER && m->nw_proto == 0xff;
 
+	if (k->eth_type == DP_ETH_P_802_2) {
+		/* OVS encodes non-Ethernet-II frames by leaving OVS_KEY_ATTR_ETHERTYPE out of the key
+		 * (the kernel module does the same), and prints a mask for it as eth_type(0/0xffff). */
+		if (masked && m->eth_type)
+			odp_put(b, ",eth_type(0/0x%x)", m->eth_type);
+		return;
+	}
 	odp_put(b, ",eth_type(0x%04x", k->eth_type);
 	if (m->eth_type != 0xffff)
 		odp_put(b, "/0x%x", m->eth_type);
@@ -224,8 +231,8 @@ static inline size_t odp_format_masked_key(const struct dp_flow_key *k, const st
 		struct odp_buf lb = { l3, sizeof(l3) };
 
 		l3[0] = 0;
-		odp_l3(&lb, k, m);
-		odp_put(&b, "%s", k->n_vlans ? l3 + 1 : l3);
+		odp_l3(&lb, k, m, mask != NULL);
+		odp_put(&b, "%s", k->n_vlans && l3[0] ? l3 + 1 : l3);
 	}
 	for (i = 0; i < k->n_vlans && i < DP_MAX_VLANS; i++)
 		odp_put(&b, ")");
