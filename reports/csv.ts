@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { RunResults } from '../harness/results/results.js';
+import { backendKernel, type RunResults } from '../harness/results/results.js';
 
 /** One row per case: the parity data in a spreadsheet-friendly form. */
 export function casesCsv(results: RunResults): string {
@@ -9,13 +9,14 @@ export function casesCsv(results: RunResults): string {
       suite: c.suite,
       case: c.id,
       backend: c.backend,
+      kernel: backendKernel(results, c.backend),
       product: results.run.backends.find((b) => b.id === c.backend)?.product ?? '',
       features: c.features.join(' '),
       status: c.status,
       reason: c.reason,
       duration_ms: Math.round(c.durationMs),
     })),
-    { header: true, columns: ['run', 'suite', 'case', 'backend', 'product', 'features', 'status', 'reason', 'duration_ms'] },
+    { header: true, columns: ['run', 'suite', 'case', 'backend', 'kernel', 'product', 'features', 'status', 'reason', 'duration_ms'] },
   );
 }
 
@@ -25,6 +26,7 @@ export function benchmarksCsv(results: RunResults): string {
     results.benchmarks.map((b) => ({
       run: results.run.id,
       backend: b.backend,
+      kernel: backendKernel(results, b.backend),
       product: results.run.backends.find((x) => x.id === b.backend)?.product ?? '',
       metric: b.metric,
       frame_size: b.frameSize,
@@ -44,7 +46,7 @@ export function benchmarksCsv(results: RunResults): string {
     })),
     {
       header: true,
-      columns: ['run', 'backend', 'product', 'metric', 'frame_size', 'flows', 'load_fraction', 'value', 'unit', 'spread_min', 'spread_max', 'trials', 'search_trials', 'search_converged', 'datapath_flows', 'generator', 'generator_limited', 'generator_note'],
+      columns: ['run', 'backend', 'kernel', 'product', 'metric', 'frame_size', 'flows', 'load_fraction', 'value', 'unit', 'spread_min', 'spread_max', 'trials', 'search_trials', 'search_converged', 'datapath_flows', 'generator', 'generator_limited', 'generator_note'],
     },
   );
 }

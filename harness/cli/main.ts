@@ -8,6 +8,7 @@ import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
 import { kernelFetchCommand } from './kernel.js';
+import { compareCommand } from './compare.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 
 function csvList(value: string): string[] {
@@ -71,6 +72,17 @@ program
   .argument('<package>', 'e.g. linux-image-amd64 or linux-image-6.1.0-57-amd64')
   .action(async (pkg: string) => {
     process.exitCode = await kernelFetchCommand(pkg);
+  });
+
+program
+  .command('compare')
+  .description('compare a run with a baseline run, per backend and kernel; exit 1 on regressions (for CI gates)')
+  .argument('<baseline>', 'baseline run directory')
+  .argument('<run>', 'run directory')
+  .option('--json', 'print the comparison as JSON')
+  .option('--threshold <ratio>', 'benchmark change that counts, relative', '0.1')
+  .action((baseline: string, run: string, o: { json?: boolean; threshold: string }) => {
+    process.exitCode = compareCommand(baseline, run, o);
   });
 
 program

@@ -57,7 +57,7 @@ describe('CSV export', () => {
   it('writes one row per case with the product string and quoting intact', () => {
     const rows = parseCsv(casesCsv(sampleResults()), { columns: true }) as Record<string, string>[];
     expect(rows).to.have.length(4);
-    expect(rows[0]).to.include({ case: 'l2.output', backend: 'afxdp', product: 'afxdp-generic/ovs-3.1.0/linux-6.18', status: 'pass', duration_ms: '13' });
+    expect(rows[0]).to.include({ case: 'l2.output', backend: 'afxdp', kernel: '6.18.44', product: 'afxdp-generic/ovs-3.1.0/linux-6.18', status: 'pass', duration_ms: '13' });
     expect(rows[2]?.reason).to.equal('h2: ipv4.tos: expected 0xb9, got "0x01"');
   });
 

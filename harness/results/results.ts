@@ -127,3 +127,14 @@ export function statusCounts(cases: readonly CaseResult[]): Record<CaseStatus, n
   for (const c of cases) counts[c.status] += 1;
   return counts;
 }
+
+/**
+ * The kernel a backend ran on: the guest's for a backend run inside a guest kernel, else the
+ * host's. Results are per (backend, kernel): the same suites on two kernels are two columns.
+ */
+export function backendKernel(results: RunResults, backend: string): string {
+  const b = results.run.backends.find((x) => x.id === backend);
+  const guest = b?.versions.guest;
+  const kernel = b?.versions.kernel ?? results.run.kernel;
+  return guest ? `${kernel} (${guest.split(' ')[0]})` : kernel;
+}

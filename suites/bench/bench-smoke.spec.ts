@@ -37,7 +37,7 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
       if (b.metric === 'ndr_pps' || b.metric === 'pdr_pps') expect(b.search?.trials).to.equal(b.trials.length);
     }
     expect(results.run.backends.map((b) => b.id)).to.include.members(targets);
-    expect(readFileSync(join(out, 'benchmarks.csv'), 'utf8').split('\n')[0]).to.match(/^run,backend,product,metric,/);
+    expect(readFileSync(join(out, 'benchmarks.csv'), 'utf8').split('\n')[0]).to.match(/^run,backend,kernel,product,metric,/);
     expect(await leftovers(results.run.id)).to.deep.equal([]);
   });
 

@@ -82,16 +82,24 @@ describe('dplab CLI on bad input', () => {
   });
 
   it('rejects an unknown suite choice and an unknown list', () => {
-    expect(dplab('run', '--suite', 'speed').code).to.equal(2);
+    const r = dplab('run', '--suite', 'conformance,speed');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal("dplab: --suite conformance,speed: unknown suite 'speed' (conformance, datapath, benchmark, all)\n");
     const l = dplab('list', 'colours');
     expect(l.code).to.equal(2);
     expect(l.stderr).to.equal("dplab: list: unknown list 'colours' (known: suites, backends, topologies, features)\n");
   });
 
+  it('refuses compare on folders that are not runs, and a bad threshold', () => {
+    const r = dplab('compare', '/nonexistent-a', '/nonexistent-b');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal('dplab: /nonexistent-a: no results.json (not a run directory)\n');
+  });
+
   it('lists backends, topologies, suites and features', () => {
     expect(dplab('list', 'backends').stdout).to.match(/^kernel\t.*\nafxdp\t.*\nebpf\t.*\nebpf-xdp\t/);
     expect(dplab('list', 'topologies').stdout).to.match(/p2p\tveth/).and.match(/triangle\tveth/);
-    expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases/);
+    expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases\t.*\ndatapath\t\d+ cases\tkey, flow\n/);
     expect(dplab('list', 'features').stdout).to.match(/^l2\.output\t/m);
   });
 });

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BACKENDS } from '../datapaths/registry.js';
+import type { CaseGroup } from '../harness/conformance/case.js';
+import type { FeatureMap, StartedDatapath } from '../harness/datapath/datapath.js';
+import { runCase } from '../harness/runner/case-runner.js';
+import { newRunId, runContext, type RunContext } from '../harness/run/run-context.js';
+import { registerRun, unregisterRun } from '../harness/run/run-state.js';
+import { loadTopology, vethSpec } from '../topologies/load.js';
+import type { StartedTopology } from '../topologies/topology.js';
+import { VethTopology } from '../topologies/veth.js';
+
+/** A case a backend is known to fail, with the reason it fails for: a finding, kept visible. */
+export type KnownFindings = Readonly<Record<string, RegExp>>;
+
+/**
+ * Runs case groups on real veth topologies, every case on every backend this host can run, as
+ * mocha tests. A case passes, or is `unsupported`/`skipped` (shown as pending with the reason),
+ * or is a known finding (`backend:case` in `findings`) that must fail for the stated reason; a
+ * backend this host cannot run is pending with its probe's reason.
+ */
+export async function describeCasesOnBackends(suite: string, groups: readonly CaseGroup[], topologyName: string, findings: KnownFindings = {}): Promise<void> {
+  const isRoot = process.getuid?.() === 0;
+  const probes = await Promise.all(BACKENDS.map(async (b) => ({ backend: b, probe: await b.probe() })));
+  for (const { backend, probe } of probes) {
+    describe(`${suite} on ${backend.id} (${topologyName}, real veth)`, function () {
+      let ctx: RunContext;
+      let topology: StartedTopology | undefined;
+      let dp: StartedDatapath | undefined;
+      let features: FeatureMap = {};
+
+      before(async function () {
+        if (!isRoot) this.skip();
+        if (!probe.available) {
+          console.log(`      skipped: ${backend.id}: ${probe.reason}`);
+          this.skip();
+        }
+        const runId = newRunId();
+        ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-spec-${runId}-`)));
+        await registerRun(ctx);
+        topology = await new VethTopology(vethSpec(loadTopology(topologyName))).start(ctx);
+        dp = await backend.start(topology, ctx);
+        features = await dp.features();
+      });
+
+      after(async () => {
+        await dp?.stop();
+        await topology?.stop();
+        if (ctx) await unregisterRun(ctx);
+      });
+
+      for (const group of groups) {
+        for (const c of group.cases) {
+          const finding = findings[`${backend.id}:${c.id}`];
+          it(`${c.id} [${c.features.join(',')}]: ${c.title}${finding ? ' (known finding: fails)' : ''}`, async function () {
+            const r = await runCase(group, c, dp as StartedDatapath, topology as StartedTopology, features);
+            if (r.status === 'unsupported' || r.status === 'skipped') {
+              this.test!.title += ` (${r.status}: ${r.reason})`;
+              this.skip();
+            }
+            if (finding) {
+              expect(r.status, `known finding ${backend.id}:${c.id} no longer fails: update the findings`).to.equal('fail');
+              expect(r.reason).to.match(finding);
+            } else {
+              expect(r.status, r.reason).to.equal('pass');
+            }
+          });
+        }
+      }
+    });
+  }
+}
