@@ -65,4 +65,11 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     expect(c.regressions).to.equal(2);
     expect(compareRuns(base, run, 0.6).regressions).to.equal(0);
   });
+
+  it('does not call a drop within the trials spread of either run a regression', () => {
+    const noisy = (value: number, min: number, max: number): BenchmarkPoint => ({ ...point('afxdp', 'mrr_pps', value), spread: { min, max } });
+    const base = kernelRun('a', 'uml', '6.1.176', {}, [noisy(1e6, 0.6e6, 1.1e6)]);
+    expect(compareRuns(base, kernelRun('b', 'uml', '6.1.176', {}, [noisy(0.7e6, 0.69e6, 0.71e6)]), 0.1).regressions, 'fell 0.3 M within a 0.5 M spread').to.equal(0);
+    expect(compareRuns(base, kernelRun('b', 'uml', '6.1.176', {}, [noisy(0.4e6, 0.39e6, 0.41e6)]), 0.1).regressions, 'fell 0.6 M').to.equal(1);
+  });
 });

@@ -4,7 +4,9 @@ import { backendKernel, type CaseStatus, type RunResults } from '../harness/resu
  * `dplab compare`: what changed from a baseline run to another run, per (backend, kernel)
  * column — case statuses and benchmark figures — and whether any of it is a regression (for CI
  * gates). Cases are matched by suite, id and backend; benchmark points by backend, metric,
- * frame size and flow count.
+ * frame size and flow count. A point regressed when its value got worse than the baseline's by
+ * more than the noise: the wider of the two runs' trial spreads, and at least `threshold` of the
+ * baseline value.
  */
 export type CaseChangeKind = 'regression' | 'fixed' | 'changed' | 'new' | 'missing';
 
@@ -84,8 +86,13 @@ export function compareRuns(base: RunResults, run: RunResults, threshold = 0.1):
     const b = basePoints.get(pointKey(p));
     if (!b || b.value <= 0) continue;
     const ratio = p.value / b.value;
-    const worse = lowerIsBetter(p.metric) ? ratio > 1 + threshold : ratio < 1 - threshold;
-    const better = lowerIsBetter(p.metric) ? ratio < 1 - threshold : ratio > 1 + threshold;
+    // The noise: the wider of both runs' trial spreads (repeated trials), and at least the
+    // threshold relative to the baseline. A change within it is not a change.
+    const width = (x: { spread?: { min: number; max: number } | undefined }) => (x.spread ? x.spread.max - x.spread.min : 0);
+    const noise = Math.max(threshold * b.value, width(b), width(p));
+    const gain = lowerIsBetter(p.metric) ? b.value - p.value : p.value - b.value;
+    const worse = gain < -noise;
+    const better = gain > noise;
     benchmarks.push({ backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, unit: p.unit, from: b.value, to: p.value, ratio, kind: worse ? 'regression' : better ? 'improvement' : 'same' });
   }
   const backends = [...new Set([...base.run.backends.map((b) => b.id), ...run.run.backends.map((b) => b.id)])];

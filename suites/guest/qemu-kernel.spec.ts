@@ -47,7 +47,7 @@ describe("a Debian kernel image under qemu (the path for validating a new kernel
     const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
     const up = /guest: linux \S+, \d+ cpu, up ([\d.]+) s/.exec(console_);
     expect(up, 'guest console names kernel and boot time').to.not.equal(null);
-    console.log(`      guest booted to its init in ${up?.[1]} s`);
+    console.log(`      guest reached its init at ${up?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
   });
 
   it('ends a guest that outlives its timeout with a clear error, leaving no qemu running', async function () {
