@@ -10,6 +10,8 @@ DEBIAN_PACKAGES=(
   gcc make            # dplab's C helpers
   user-mode-linux     # guest kernel with openvswitch.ko for the kernel backend (--kernel uml:debian)
   qemu-system-x86 busybox-static cpio  # any kernel image as a guest (--kernel PATH|debian:PKG)
+  chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)
+  poppler-utils       # pdftotext: the report test reads the PDF back
   git ca-certificates
 )
 

@@ -9,6 +9,7 @@ import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
 import { kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 
 function csvList(value: string): string[] {
@@ -75,13 +76,25 @@ program
   });
 
 program
+  .command('report')
+  .description('self-contained HTML report of one run, or of several merged (one column per run and backend); PDF/PNG via Chromium')
+  .argument('<dirs...>', 'run directories')
+  .option('--out <dir>', 'where to write (default: the run directory; required for several)')
+  .option('--pdf', 'also report.pdf (headless Chromium)')
+  .option('--png', 'also report.png, the full page (headless Chromium)')
+  .action(async (dirs: string[], o: { out?: string; pdf?: boolean; png?: boolean }) => {
+    process.exitCode = await reportCommand(dirs, o);
+  });
+
+program
   .command('compare')
   .description('compare a run with a baseline run, per backend and kernel; exit 1 on regressions (for CI gates)')
   .argument('<baseline>', 'baseline run directory')
   .argument('<run>', 'run directory')
   .option('--json', 'print the comparison as JSON')
+  .option('--html <file>', 'also write the comparison as an HTML page')
   .option('--threshold <ratio>', 'benchmark change that counts, relative', '0.1')
-  .action((baseline: string, run: string, o: { json?: boolean; threshold: string }) => {
+  .action((baseline: string, run: string, o: { json?: boolean; html?: string; threshold: string }) => {
     process.exitCode = compareCommand(baseline, run, o);
   });
 

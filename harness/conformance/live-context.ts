@@ -37,7 +37,10 @@ export class LiveCaseContext implements CaseContext {
   }
 
   async pipeline(text: string): Promise<void> {
-    const rules = parseOfctlFlows(text, { source: `${this.caseId}:pipeline`, ports: this.ports });
+    // DPLAB_FAULT_CASE=<case id>: a deliberate, real failure for testing reports and compare
+    // gates: the case's pipeline gets a drop-everything rule above its own (shown in its details).
+    const fault = process.env.DPLAB_FAULT_CASE === this.caseId ? '\npriority=65535,actions=drop' : '';
+    const rules = parseOfctlFlows(`${text}${fault}`, { source: `${this.caseId}:pipeline`, ports: this.ports });
     this.record.pipeline.push(...rules.map(formatOfctlFlow));
     await this.backend.applyPipeline(rules);
   }

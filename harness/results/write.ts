@@ -2,9 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchmarksCsv, casesCsv } from '../../reports/csv.js';
 import { junitXml } from '../../reports/junit.js';
+import { renderReport } from '../../reports/html-report.js';
+import { loadCatalogue } from '../features/catalogue.js';
 import { RunResultsSchema, type RunResults } from './results.js';
 
-/** Writes results.json, results.csv, junit.xml (and benchmarks.csv when there are points) into a run directory. */
+/**
+ * Writes results.json, results.csv, junit.xml, report.html (and benchmarks.csv when there are
+ * points) into a run directory.
+ */
 export async function writeRunOutputs(dir: string, results: RunResults): Promise<string[]> {
   // Validate what we write with the same schema readers use, so a bad field fails here, not in `dplab report`.
   RunResultsSchema.parse(results);
@@ -13,6 +18,7 @@ export async function writeRunOutputs(dir: string, results: RunResults): Promise
     ['results.json', `${JSON.stringify(results, null, 2)}\n`],
     ['results.csv', casesCsv(results)],
     ['junit.xml', junitXml(results)],
+    ['report.html', renderReport([results], loadCatalogue())],
   ];
   if (results.benchmarks.length > 0) files.push(['benchmarks.csv', benchmarksCsv(results)]);
   for (const [name, text] of files) await writeFile(join(dir, name), text);

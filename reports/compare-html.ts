@@ -1,0 +1,24 @@
+import type { Comparison } from './compare.js';
+
+const esc = (s: unknown): string => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** The comparison as a self-contained HTML page: columns, then every change, regressions first. */
+export function comparisonHtml(c: Comparison): string {
+  const kindClass: Record<string, string> = { regression: 's-fail', fixed: 's-pass', improvement: 's-pass' };
+  const cases = c.cases
+    .map((x) => `<tr class="${kindClass[x.kind] ?? ''}"><td>${esc(x.kind)}</td><td>${esc(x.backend)}</td><td>${esc(`${x.suite}/${x.id}`)}</td><td>${esc(x.from)}</td><td>${esc(x.to)}</td><td>${esc(x.reason)}</td></tr>`)
+    .join('');
+  const bench = c.benchmarks
+    .filter((b) => b.kind !== 'same')
+    .map((b) => `<tr class="${kindClass[b.kind] ?? ''}"><td>${esc(b.kind)}</td><td>${esc(b.backend)}</td><td>${esc(`${b.metric} ${b.frameSize} B ${b.flows} flows`)}</td><td>${b.from}</td><td>${b.to}</td><td>x${b.ratio.toFixed(3)}</td></tr>`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dplab compare ${esc(c.baseline.id)} -> ${esc(c.run.id)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}.s-fail{background:#f4b4b4}.s-pass{background:#c8ecc8}</style></head><body>
+<h1>dplab compare: ${esc(c.baseline.id)} -> ${esc(c.run.id)}</h1>
+<p id="verdict">${c.regressions > 0 ? `${c.regressions} regression(s)` : 'no regressions'}</p>
+<table><tr><th>backend</th><th>baseline</th><th>run</th></tr>${c.columns.map((col) => `<tr><td>${esc(col.backend)}</td><td>${esc(col.baseline ?? '(absent)')}</td><td>${esc(col.run ?? '(absent)')}</td></tr>`).join('')}</table>
+<h2>Cases</h2><table id="case-changes"><tr><th>change</th><th>backend</th><th>case</th><th>baseline</th><th>run</th><th>reason</th></tr>${cases}</table>
+<h2>Benchmarks</h2><table id="benchmark-changes"><tr><th>change</th><th>backend</th><th>point</th><th>baseline</th><th>run</th><th>ratio</th></tr>${bench}</table>
+</body></html>
+`;
+}

@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { loadCatalogue } from '../harness/features/catalogue.js';
+import { sampleResults } from '../harness/results/results.test.js';
+import { renderReport } from './html-report.js';
+
+describe('HTML report', () => {
+  const html = renderReport([sampleResults()], loadCatalogue());
+
+  it('is self-contained: the chart library inline, nothing fetched', () => {
+    expect(html).to.not.match(/<(script|img|iframe)[^>]+src=|<link[^>]+href=/);
+    expect(html).to.contain('window.dplabChartsReady = true');
+  });
+
+  it('has a matrix cell per feature and backend, linked to its cases, the reason on hover', () => {
+    expect(html).to.match(/<td class="cell s-fail" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" title="set\.tos: h2: ipv4\.tos: expected 0xb9, got &quot;0x01&quot;"><a href="#cell-r0-afxdp-set_ip_tos">fail<\/a><\/td>/);
+    expect(html).to.contain('<section class="details" id="cell-r0-afxdp-set_ip_tos">');
+    expect(html).to.match(/data-column="r0-kernel" data-feature="l2\.output" data-status="skipped"/);
+  });
+
+  it('escapes what the results carry', () => {
+    expect(html).to.contain('qinq &lt;&amp;&gt;');
+    expect(html).to.not.contain('qinq <&>');
+  });
+});

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Catalogue } from '../harness/features/catalogue.js';
+import type { BenchmarkPoint, CaseResult, RunResults } from '../harness/results/results.js';
+import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
+
+/**
+ * The self-contained HTML report: run identity, the parity matrix (features x backend columns,
+ * each cell linking to the cases behind it with their frames and flow dumps), benchmark tables
+ * and charts. Chart.js is inlined, so the file needs no network when viewed; charts draw when
+ * the page loads and set `window.dplabChartsReady`.
+ */
+const esc = (s: unknown): string => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const cellId = (c: { column: string; feature: string }) => `cell-${c.column}-${c.feature.replace(/\./g, '_')}`;
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.cell{text-align:center;white-space:nowrap}td.cell a{color:inherit;text-decoration:none;display:block}
+.s-pass{background:#c8ecc8}.s-fail{background:#f4b4b4}.s-error,.s-timeout{background:#f7d08a}.s-unsupported{background:#dcdcf4}
+.s-skipped{background:#eee;color:#666}.s-none{background:#fff;color:#aaa}
+tr.group th{background:#e4e8ee}
+.details{display:none;border:2px solid #888;padding:8px 12px;margin:10px 0}.details:target{display:block}
+pre{background:#f7f7f7;padding:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
+.chart{width:760px;height:320px;margin:12px 0}
+`;
+
+function identity(runs: readonly RunResults[]): string {
+  return runs
+    .map((r) => {
+      const rows = [
+        ['run', r.run.id], ['started', r.run.started], ['dplab commit', r.run.dplabCommit], ['host', r.run.host], ['kernel', r.run.kernel],
+        ['OVS', r.run.ovsVersion ?? ''], ['topology', r.run.topology], ['suites', r.run.suites.join(', ')],
+      ];
+      const backends = r.run.backends.map((b) => `<tr><td>${esc(b.id)}</td><td>${esc(b.product ?? '')}</td><td>${b.available ? 'yes' : `no: ${esc(b.reason ?? '')}`}</td><td>${esc(Object.entries(b.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</td></tr>`);
+      return `<table class="identity">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<table><tr><th>backend</th><th>product</th><th>available</th><th>versions</th></tr>${backends.join('')}</table>`;
+    })
+    .join('\n');
+}
+
+function columnHead(c: MatrixColumn, multiHost: boolean): string {
+  return `<th data-column="${esc(c.key)}">${esc(c.backend)}<br><small>${esc(c.product)}<br>linux ${esc(c.kernel)}${multiHost ? `<br>${esc(c.host)}` : ''}</small></th>`;
+}
+
+function cell(c: MatrixCell): string {
+  const text = c.status === 'none' ? '–' : `${c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
+  const inner = c.total > 0 ? `<a href="#${cellId(c)}">${esc(text)}</a>` : esc(text);
+  return `<td class="cell s-${c.status}" data-column="${esc(c.column)}" data-feature="${esc(c.feature)}" data-status="${c.status}" title="${esc(c.reason)}">${inner}</td>`;
+}
+
+function matrixTable(m: Matrix): string {
+  const multiHost = new Set(m.columns.map((c) => c.host)).size > 1;
+  const head = `<tr><th>feature</th>${m.columns.map((c) => columnHead(c, multiHost)).join('')}</tr>`;
+  const body = m.groups
+    .map((g) => `<tr class="group"><th colspan="${m.columns.length + 1}">${esc(g.title)}</th></tr>${g.rows.map((r) => `<tr><td>${esc(r.title)} <small>${esc(r.feature)}</small></td>${r.cells.map(cell).join('')}</tr>`).join('')}`)
+    .join('\n');
+  return `<table id="parity-matrix">${head}${body}</table>`;
+}
+
+function caseDetails(c: CaseResult): string {
+  const d = c.details;
+  const block = (title: string, lines: readonly string[] | undefined) => (lines && lines.length > 0 ? `<div><b>${esc(title)}</b><pre>${esc(lines.join('\n'))}</pre></div>` : '');
+  const frames = (by: Record<string, string[]> | undefined) => Object.entries(by ?? {}).map(([ep, hex]) => `${ep}: ${hex.length} frame(s)\n${hex.join('\n')}`);
+  return `<div class="case" data-case="${esc(c.id)}"><h4>${esc(c.id)} — <span class="s-${c.status}">${esc(c.status)}</span></h4>
+<p>${esc(c.title)}${c.reason ? `<br><b>reason:</b> ${esc(c.reason)}` : ''}</p>
+${block('OpenFlow pipeline', d?.pipeline)}${block('sent', d?.sent?.map((s) => `${s.endpoint}: ${s.hex}`))}${block('expected', frames(d?.expected))}${block('captured', frames(d?.captured))}${block('datapath flows', d?.flows)}${block('notes', d?.notes)}</div>`;
+}
+
+function detailsSections(m: Matrix): string {
+  return m.groups
+    .flatMap((g) => g.rows.flatMap((r) => r.cells.filter((c) => c.total > 0)))
+    .map((c) => {
+      const col = m.columns.find((x) => x.key === c.column) as MatrixColumn;
+      return `<section class="details" id="${cellId(c)}"><h3>${esc(c.feature)} on ${esc(col.backend)} (${esc(col.product)}, linux ${esc(col.kernel)})</h3>${c.cases.map(caseDetails).join('')}</section>`;
+    })
+    .join('\n');
+}
+
+interface LabeledPoint extends BenchmarkPoint {
+  readonly column: string;
+}
+
+function benchmarkSection(runs: readonly RunResults[], columns: readonly MatrixColumn[]): string {
+  const points: LabeledPoint[] = runs.flatMap((r, i) =>
+    r.benchmarks.map((p) => {
+      const col = columns.find((c) => c.key === `r${i}-${p.backend}`);
+      return { ...p, column: col ? `${p.backend} (linux ${col.kernel}${runs.length > 1 ? `, ${r.run.id}` : ''})` : `${p.backend} (${r.run.id})` };
+    }),
+  );
+  if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
+  const ceiling = (p: LabeledPoint, run: number) => runs[run]?.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
+  const rows = runs.flatMap((r, i) =>
+    r.benchmarks.map((p) => {
+      const top = ceiling({ ...p, column: '' }, i);
+      const ratio = top && top.value > 0 && !p.metric.startsWith('latency') ? (p.value / top.value).toFixed(2) : '';
+      const spread = p.spread ? `${Math.round(p.spread.min)}..${Math.round(p.spread.max)}` : '';
+      return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${Math.round(p.value * 100) / 100}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
+    }),
+  );
+  const table = `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
+  const data = JSON.stringify(points.map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, loadFraction: p.loadFraction ?? null })));
+  return `${table}
+<div class="chart"><canvas id="chart-frame-size"></canvas></div>
+<div class="chart"><canvas id="chart-flows"></canvas></div>
+<div class="chart"><canvas id="chart-latency"></canvas></div>
+<div class="chart"><canvas id="chart-ratio"></canvas></div>
+<script type="application/json" id="bench-data">${data.replace(/</g, '\\u003c')}</script>`;
+}
+
+/** Builds the four charts in the browser from the embedded points (runs when the page loads). */
+const CHART_SCRIPT = `
+(function () {
+  var pts = JSON.parse(document.getElementById('bench-data') ? document.getElementById('bench-data').textContent : '[]');
+  var opts = function (title, y) { return { animation: false, responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: title } }, scales: { y: { beginAtZero: true, title: { display: true, text: y } } } }; };
+  var columns = Array.from(new Set(pts.map(function (p) { return p.column; })));
+  var line = function (id, title, pick, xOf) {
+    var sel = pts.filter(pick);
+    if (!sel.length || !document.getElementById(id)) return;
+    var xs = Array.from(new Set(sel.map(xOf)));
+    new Chart(document.getElementById(id), { type: 'line', options: opts(title, 'Mpps'), data: { labels: xs, datasets: columns.map(function (c) {
+      return { label: c, data: xs.map(function (x) { var p = sel.find(function (q) { return q.column === c && xOf(q) === x; }); return p ? p.value / 1e6 : null; }) };
+    }).filter(function (d) { return d.data.some(function (v) { return v !== null; }); }) } });
+  };
+  var minFlows = Math.min.apply(null, pts.map(function (p) { return p.flows; }));
+  var firstSize = pts.length ? pts[0].frameSize : 64;
+  line('chart-frame-size', 'MRR vs frame size (' + minFlows + ' flow(s))', function (p) { return p.metric === 'mrr_pps' && p.flows === minFlows; }, function (p) { return String(p.frameSize); });
+  line('chart-flows', 'MRR vs flow count (' + firstSize + ' B)', function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize; }, function (p) { return String(p.flows); });
+  var lat = pts.filter(function (p) { return /^latency_p(50|90|99)_us$/.test(p.metric); });
+  if (lat.length && document.getElementById('chart-latency')) {
+    var groups = Array.from(new Set(lat.map(function (p) { return p.column + ' @' + p.loadFraction; })));
+    new Chart(document.getElementById('chart-latency'), { type: 'bar', options: opts('Latency percentiles at fractions of the NDR', 'us'), data: { labels: groups,
+      datasets: ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].map(function (m) { return { label: m.slice(8, 11), data: groups.map(function (g) {
+        var p = lat.find(function (q) { return q.metric === m && q.column + ' @' + q.loadFraction === g; }); return p ? p.value : null; }) }; }) } });
+  }
+  var mrr = pts.filter(function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize && p.flows === minFlows; });
+  var top = mrr.find(function (p) { return p.backend === 'baseline-xdp'; });
+  if (top && document.getElementById('chart-ratio')) {
+    new Chart(document.getElementById('chart-ratio'), { type: 'bar', options: opts('MRR relative to the raw XDP redirect ceiling', 'ratio'), data: { labels: mrr.map(function (p) { return p.column; }),
+      datasets: [{ label: 'MRR / ceiling', data: mrr.map(function (p) { return p.value / top.value; }) }] } });
+  }
+  window.dplabChartsReady = true;
+})();`;
+
+let chartJs: string | undefined;
+function chartLibrary(): string {
+  // The UMD build is not in the package's exports map: find it next to the entry point.
+  chartJs ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  return chartJs;
+}
+
+export function renderReport(runs: readonly RunResults[], catalogue: Catalogue): string {
+  const m = featureMatrix(runs, catalogue);
+  const title = runs.length === 1 ? `dplab run ${runs[0]?.run.id}` : `dplab runs ${runs.map((r) => r.run.id).join(', ')}`;
+  const counts = (cases: readonly CaseResult[]) => [...new Set(cases.map((c) => c.status))].map((s) => `${cases.filter((c) => c.status === s).length} ${s}`).join(', ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<p>${esc(counts(runs.flatMap((r) => r.cases)))}</p>
+<h2>Run identity</h2>
+${identity(runs)}
+<h2>Parity matrix</h2>
+<p>Each cell: the worst outcome of the cases exercising the feature on that backend (hover for the reason, click for the cases, frames and flow dumps).</p>
+${matrixTable(m)}
+${detailsSections(m)}
+<h2>Benchmarks</h2>
+${benchmarkSection(runs, m.columns)}
+<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
+<script>${CHART_SCRIPT}</script>
+</body></html>
+`;
+}
