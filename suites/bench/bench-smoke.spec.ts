@@ -1,13 +1,29 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, launchChromium } from '../../reports/browser.js';
 import { parseResults } from '../../harness/results/results.js';
 import { leftovers } from '../lifecycle/leftovers.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+
+/** The run's report.html in headless Chromium: every chart drawn by Chart.js from the points. */
+async function chartsDrawn(out: string): Promise<void> {
+  if (!existsSync(CHROMIUM)) return;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    await page.waitForFunction(() => (globalThis as { dplabChartsReady?: boolean }).dplabChartsReady === true);
+    const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => `${c.id} ${(globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }).Chart.getChart(c) ? 'drawn' : 'empty'}`));
+    expect(drawn).to.deep.equal(['chart-frame-size drawn', 'chart-flows drawn', 'chart-latency drawn', 'chart-ratio drawn']);
+  } finally {
+    await browser.close();
+  }
+}
 
 /** The benchmark machinery, briefly (figures are not asserted: benchmarks are not timed tests). */
 describe('dplab bench --smoke (every target, a few seconds each)', function () {
@@ -39,6 +55,7 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
     expect(results.run.backends.map((b) => b.id)).to.include.members(targets);
     expect(readFileSync(join(out, 'benchmarks.csv'), 'utf8').split('\n')[0]).to.match(/^run,backend,kernel,product,metric,/);
     expect(await leftovers(results.run.id)).to.deep.equal([]);
+    await chartsDrawn(out);
   });
 
   it('rejects bad numbers before creating anything', () => {

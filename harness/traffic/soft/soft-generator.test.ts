@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { parseFrame } from '../../packet/index.js';
 import { parseProfile } from '../streams/stream-model.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
-import { compileArgs, compileStreams, templateFrame } from './soft-generator.js';
+import { compileArgs, compileStreams } from './soft-generator.js';
+import { templateFrame } from '../streams/template.js';
 
 const h1: EndpointHandle = { name: 'h1', netns: 'n1', ifname: 'e1', mac: '0a:00:00:00:00:01', dutPort: 'p1' };
 const h2: EndpointHandle = { name: 'h2', netns: 'n2', ifname: 'e2', mac: '0a:00:00:00:00:02', dutPort: 'p2' };

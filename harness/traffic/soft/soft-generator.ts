@@ -1,24 +1,13 @@
 import { join } from 'node:path';
-import { buildFrame } from '../../packet/index.js';
 import { REPO_ROOT } from '../../runner/identity.js';
 import { exec } from '../../system/exec.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
-import { ratePps, type FieldVar, type Profile, type VarField } from '../streams/stream-model.js';
+import { ratePps, type FieldVar, type Profile } from '../streams/stream-model.js';
+import { FIELD_AT, HDR_LEN, IPV4_OFF, templateFrame } from '../streams/template.js';
 
 const GEN = join(REPO_ROOT, 'build/bin/dplab-gen');
 
-/** Where each variable field sits in the soft generator's template (untagged IPv4/UDP). */
-const FIELD_AT: Readonly<Record<VarField, { offset: number; size: 2 | 4 }>> = {
-  'eth.src': { offset: 8, size: 4 }, // the low 32 bits of the source MAC
-  'ipv4.src': { offset: 26, size: 4 },
-  'ipv4.dst': { offset: 30, size: 4 },
-  'udp.sport': { offset: 34, size: 2 },
-  'udp.dport': { offset: 36, size: 2 },
-};
-const IPV4_OFF = 14;
-const HDR_LEN = 42; // Ethernet + IPv4 + UDP: rewritten into every frame
-const SIG_OFF = 42; // the signature opens the UDP payload
-const FCS = 4;
+const SIG_OFF = HDR_LEN; // the signature opens the UDP payload
 
 /** What dplab-gen reports: exactly what it handed to the interface. */
 export interface GenReport {
@@ -32,18 +21,6 @@ export interface GenReport {
   readonly aborted: number;
   readonly interrupted: boolean;
   readonly streams: readonly { index: number; sent: number }[];
-}
-
-/** One UDP/IPv4 frame from `from` to `to`, `frameSize` on the wire, room for the signature. */
-export function templateFrame(from: EndpointHandle, to: EndpointHandle, frameSize: number): Buffer {
-  return buildFrame({
-    src: from.mac,
-    dst: to.mac,
-    ipv4: { src: '10.0.0.1', dst: '10.0.0.2', ttl: 64 },
-    // Checksum 0 ("none" over IPv4): the field engine varies ports without an L4 fix-up.
-    udp: { sport: 1024, dport: 9, zeroChecksum: true },
-    payload: Buffer.alloc(frameSize - FCS - HDR_LEN, 0),
-  });
 }
 
 function varLine(v: FieldVar, where: string): string {
