@@ -1,6 +1,7 @@
 import type { Comparison } from './compare.js';
+import { escapeHtml } from './html-escape.js';
 
-const esc = (s: unknown): string => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = escapeHtml;
 
 /** The comparison as a self-contained HTML page: columns, then every change, regressions first. */
 export function comparisonHtml(c: Comparison): string {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
 import type { BenchmarkPoint, CaseResult, RunResults } from '../harness/results/results.js';
 import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
+import { escapeHtml } from './html-escape.js';
 
 /**
  * The self-contained HTML report: run identity, the parity matrix (features x backend columns,
@@ -11,7 +12,7 @@ import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from '
  * and charts. Chart.js is inlined, so the file needs no network when viewed; charts draw when
  * the page loads and set `window.dplabChartsReady`.
  */
-const esc = (s: unknown): string => String(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = escapeHtml;
 const cellId = (c: { column: string; feature: string }) => `cell-${c.column}-${c.feature.replace(/\./g, '_')}`;
 
 const STYLE = `
