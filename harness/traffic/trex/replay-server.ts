@@ -5,7 +5,7 @@ import { compress, decode, isCompressed } from './framing.js';
 
 /**
  * A stand-in TRex sync port for tests: a real ZeroMQ REP socket on loopback that answers each
- * request with a recorded one (shared/fixtures/trex/*.jsonl), in order. A request must match its
+ * request with a recorded one (./fixtures/*.jsonl, from shared/fixtures/trex), in order. A request must match its
  * recording (method and params, except per-session values); the reply carries the request's
  * id and is compressed when the request was, as the server does. A mismatch is answered with
  * a -32600 error naming both, so the test fails where it went astray.

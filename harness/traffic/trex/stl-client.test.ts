@@ -7,8 +7,8 @@ import { TrexRpcError, TrexTimeoutError } from './rpc-errors.js';
 import { TrexStlClient } from './stl-client.js';
 import type { TrexStream } from './stl-streams.js';
 
-/** Exchanges recorded with a live TRex v3.08 server (shared/fixtures/trex). */
-const fixture = (name: string) => loadTranscript(fileURLToPath(new URL(`../../../../../shared/fixtures/trex/${name}`, import.meta.url)));
+/** Exchanges recorded with a live TRex v3.08 server (copied from shared/fixtures/trex into ./fixtures). */
+const fixture = (name: string) => loadTranscript(fileURLToPath(new URL(`../../../../harness/traffic/trex/fixtures/${name}`, import.meta.url)));
 const MAIN = fixture('raw_rpc_transcript.jsonl');
 const EXTRA = fixture('raw_rpc_extra_transcript.jsonl');
 const method = (e: Exchange) => (Array.isArray(e.request) ? 'batch' : (e.request as { method: string }).method);

@@ -4,7 +4,7 @@ import { parseProfile, sizedStreams, flowVars, FLOW_MAC_BASE } from '../streams/
 import { loadTranscript } from './replay-server.js';
 import { toTrexStreams } from './stl-streams.js';
 
-const recorded = loadTranscript(fileURLToPath(new URL('../../../../../shared/fixtures/trex/raw_rpc_transcript.jsonl', import.meta.url)))
+const recorded = loadTranscript(fileURLToPath(new URL('../../../../harness/traffic/trex/fixtures/raw_rpc_transcript.jsonl', import.meta.url)))
   .map((e) => e.request as { method?: string; params?: { stream?: Record<string, unknown> } })
   .find((r) => r.method === 'add_stream')?.params?.stream as Record<string, unknown>;
 
