@@ -9,6 +9,7 @@ import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
 import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
+import { ExecError } from '../system/exec.js';
 import { resolveGuestKernel } from '../guest/resolve-kernel.js';
 import { cachedDebianKernel, fetchDebianKernel } from '../guest/debian-kernel.js';
 
@@ -34,6 +35,8 @@ export async function runCommand(o: RunFlags): Promise<number> {
       guest = resolveGuestKernel(o.kernel, o.modules);
     } catch (e) {
       if (e instanceof GuestError) throw new UsageError(e.message);
+      // apt-get download or depmod failed: the host cannot fetch the kernel.
+      if (e instanceof ExecError) throw new EnvironmentError(`kernel fetch: ${e.message}`);
       throw e;
     }
   } else if (o.modules) {
