@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
-import type { BenchmarkPoint, CaseResult, RunResults } from '../harness/results/results.js';
+import { backendKernel, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
 import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -84,12 +84,9 @@ interface LabeledPoint extends BenchmarkPoint {
   readonly column: string;
 }
 
-function benchmarkSection(runs: readonly RunResults[], columns: readonly MatrixColumn[]): string {
-  const points: LabeledPoint[] = runs.flatMap((r, i) =>
-    r.benchmarks.map((p) => {
-      const col = columns.find((c) => c.key === `r${i}-${p.backend}`);
-      return { ...p, column: col ? `${p.backend} (linux ${col.kernel}${runs.length > 1 ? `, ${r.run.id}` : ''})` : `${p.backend} (${r.run.id})` };
-    }),
+function benchmarkSection(runs: readonly RunResults[]): string {
+  const points: LabeledPoint[] = runs.flatMap((r) =>
+    r.benchmarks.map((p) => ({ ...p, column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})` })),
   );
   if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
   const ceiling = (p: LabeledPoint, run: number) => runs[run]?.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
@@ -121,7 +118,8 @@ const CHART_SCRIPT = `
     var sel = pts.filter(pick);
     if (!sel.length || !document.getElementById(id)) return;
     var xs = Array.from(new Set(sel.map(xOf)));
-    new Chart(document.getElementById(id), { type: 'line', options: opts(title, 'Mpps'), data: { labels: xs, datasets: columns.map(function (c) {
+    // One x value (a single frame size or flow count) reads better as bars than as lone dots.
+    new Chart(document.getElementById(id), { type: xs.length > 1 ? 'line' : 'bar', options: opts(title, 'Mpps'), data: { labels: xs, datasets: columns.map(function (c) {
       return { label: c, data: xs.map(function (x) { var p = sel.find(function (q) { return q.column === c && xOf(q) === x; }); return p ? p.value / 1e6 : null; }) };
     }).filter(function (d) { return d.data.some(function (v) { return v !== null; }); }) } });
   };
@@ -168,7 +166,7 @@ ${identity(runs)}
 ${matrixTable(m)}
 ${detailsSections(m)}
 <h2>Benchmarks</h2>
-${benchmarkSection(runs, m.columns)}
+${benchmarkSection(runs)}
 <script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
 <script>${CHART_SCRIPT}</script>
 </body></html>

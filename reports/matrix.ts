@@ -43,9 +43,10 @@ export interface Matrix {
 
 const RANK: readonly CaseStatus[] = ['fail', 'error', 'timeout', 'pass', 'unsupported', 'skipped'];
 
+/** One column per backend that ran cases (benchmark-only baselines have no parity to show). */
 export function columnsOf(runs: readonly RunResults[]): MatrixColumn[] {
   return runs.flatMap((r, i) =>
-    r.run.backends.map((b) => ({
+    r.run.backends.filter((b) => r.cases.some((c) => c.backend === b.id)).map((b) => ({
       key: `r${i}-${b.id}`,
       backend: b.id,
       product: b.product ?? b.id,
