@@ -29,7 +29,7 @@ const NicSchema = z.strictObject({
   kind: z.literal('nic'),
   description: z.string().optional(),
   dut: z.strictObject({
-    ports: z.array(z.strictObject({ name, interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name'), ofport: ofport.optional() })).min(1),
+    ports: z.array(z.strictObject({ name, interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name'), mac: mac.optional(), ofport: ofport.optional() })).min(1),
   }),
   generator: z.strictObject({ ports: z.array(z.strictObject({ name, trexPort: z.number().int().min(0).max(255) })).min(1) }),
   links: z.array(link).min(1),

@@ -27,6 +27,8 @@ export interface VethTopologySpec {
 export interface NicDutPortSpec extends DutPortSpec {
   /** Physical interface name on the lab host. */
   readonly interface: string;
+  /** Its MAC address, when the lab pins it: `dplab doctor` checks the cabling plan against it. */
+  readonly mac?: string;
 }
 
 export interface TrexPortSpec {

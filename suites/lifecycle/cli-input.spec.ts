@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leftovers } from './leftovers.js';
+import { REPO_ROOT } from '../../harness/runner/identity.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
@@ -88,6 +89,15 @@ describe('dplab CLI on bad input', () => {
     const l = dplab('list', 'colours');
     expect(l.code).to.equal(2);
     expect(l.stderr).to.equal("dplab: list: unknown list 'colours' (known: suites, backends, topologies, features)\n");
+  });
+
+  it('doctor checks a lab topology: a DUT interface missing on this host fails it (exit 3)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dplab-lab-'));
+    const file = join(dir, 'lab.yaml');
+    writeFileSync(file, readFileSync(join(REPO_ROOT, 'topologies/lab-example.yaml'), 'utf8').replace('interface: ens1f0', 'interface: dlnoif0'));
+    const r = dplab('doctor', '--topology', file);
+    expect(r.code).to.equal(3);
+    expect(r.stdout).to.match(/^ {2}FAIL p1 +dlnoif0: no such interface on this host$/m);
   });
 
   it('refuses compare on folders that are not runs, and a bad threshold', () => {
