@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
-import { backendKernel, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
+import { backendKernel, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
 import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -89,10 +89,9 @@ function benchmarkSection(runs: readonly RunResults[]): string {
     r.benchmarks.map((p) => ({ ...p, column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})` })),
   );
   if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
-  const ceiling = (p: LabeledPoint, run: number) => runs[run]?.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
-  const rows = runs.flatMap((r, i) =>
+  const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
-      const top = ceiling({ ...p, column: '' }, i);
+      const top = r.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
       const ratio = top && top.value > 0 && !p.metric.startsWith('latency') ? (p.value / top.value).toFixed(2) : '';
       const spread = p.spread ? `${Math.round(p.spread.min)}..${Math.round(p.spread.max)}` : '';
       return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${Math.round(p.value * 100) / 100}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
@@ -153,7 +152,7 @@ function chartLibrary(): string {
 export function renderReport(runs: readonly RunResults[], catalogue: Catalogue): string {
   const m = featureMatrix(runs, catalogue);
   const title = runs.length === 1 ? `dplab run ${runs[0]?.run.id}` : `dplab runs ${runs.map((r) => r.run.id).join(', ')}`;
-  const counts = (cases: readonly CaseResult[]) => [...new Set(cases.map((c) => c.status))].map((s) => `${cases.filter((c) => c.status === s).length} ${s}`).join(', ');
+  const counts = (cases: readonly CaseResult[]) => Object.entries(statusCounts(cases)).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>

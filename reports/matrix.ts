@@ -9,6 +9,8 @@ import { backendKernel, type CaseResult, type CaseStatus, type RunResults } from
 export interface MatrixColumn {
   /** Stable, HTML-id-safe key, e.g. `r0-afxdp`. */
   readonly key: string;
+  /** Index of its run among those given. */
+  readonly run: number;
   readonly backend: string;
   readonly product: string;
   readonly kernel: string;
@@ -48,6 +50,7 @@ export function columnsOf(runs: readonly RunResults[]): MatrixColumn[] {
   return runs.flatMap((r, i) =>
     r.run.backends.filter((b) => r.cases.some((c) => c.backend === b.id)).map((b) => ({
       key: `r${i}-${b.id}`,
+      run: i,
       backend: b.id,
       product: b.product ?? b.id,
       kernel: backendKernel(r, b.id),
@@ -66,10 +69,8 @@ export function cellOf(column: string, feature: string, cases: readonly CaseResu
 
 export function featureMatrix(runs: readonly RunResults[], catalogue: Catalogue): Matrix {
   const columns = columnsOf(runs);
-  const casesOf = (col: MatrixColumn, feature: string) => {
-    const run = runs[Number(col.key.slice(1, col.key.indexOf('-')))] as RunResults;
-    return run.cases.filter((c) => c.backend === col.backend && c.features.includes(feature));
-  };
+  const casesOf = (col: MatrixColumn, feature: string) =>
+    (runs[col.run] as RunResults).cases.filter((c) => c.backend === col.backend && c.features.includes(feature));
   return {
     columns,
     groups: catalogue.groups.map((g) => ({

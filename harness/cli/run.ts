@@ -11,7 +11,6 @@ import { loadCatalogue } from '../features/catalogue.js';
 import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
 import { ExecError } from '../system/exec.js';
 import { resolveGuestKernel } from '../guest/resolve-kernel.js';
-import { cachedDebianKernel, fetchDebianKernel } from '../guest/debian-kernel.js';
 
 /**
  * `dplab run`: every input is checked before anything is created, so bad input leaves nothing
@@ -30,9 +29,7 @@ export async function runCommand(o: RunFlags): Promise<number> {
   if (o.kernel) {
     try {
       // A Debian kernel not fetched yet is fetched first (a download into dplab's cache).
-      const pkg = o.kernel.startsWith('debian:') ? o.kernel.slice('debian:'.length) : undefined;
-      if (pkg && !cachedDebianKernel(pkg)) await fetchDebianKernel(pkg, (m) => process.stderr.write(`kernel fetch: ${m}\n`));
-      guest = resolveGuestKernel(o.kernel, o.modules);
+      guest = await resolveGuestKernel(o.kernel, o.modules, (m) => process.stderr.write(`kernel fetch: ${m}\n`));
     } catch (e) {
       if (e instanceof GuestError) throw new UsageError(e.message);
       // apt-get download or depmod failed: the host cannot fetch the kernel.

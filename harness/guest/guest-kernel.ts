@@ -76,13 +76,12 @@ export const GUEST_INIT = join(REPO_ROOT, 'harness/guest/guest-init.sh');
  * panics, hangs past the timeout or returns no exit code is an error naming the kernel log's
  * last line; the guest's process group is killed either way.
  */
-export async function runGuest(k: GuestKernel, r: GuestRun, launch: (k: GuestKernel, r: GuestRun) => Promise<GuestLaunch>): Promise<GuestOutcome> {
+export async function runGuest(k: GuestKernel, r: GuestRun, l: GuestLaunch): Promise<GuestOutcome> {
   await mkdir(r.outDir, { recursive: true });
   const consoleLog = join(r.outDir, 'guest-console.log');
   const kernelLog = join(r.outDir, 'guest-kernel.log');
   await rm(join(r.outDir, 'guest-exit-code'), { force: true });
   await rm(consoleLog, { force: true });
-  const l = await launch(k, r);
   const started = Date.now();
   const child = spawn(l.program, l.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const klog = createWriteStream(kernelLog);
