@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Node: a supported LTS (>= 22). An older system Node gets Node 24 from the npm registry.
+# Node: a supported LTS (>= 22.22, for testcontainers 12). An older system Node gets Node 24 from the npm registry.
 . scripts/node-env.sh
 if ! node_ok; then
   echo "setup: system Node $(node --version 2>/dev/null || echo none) is too old; installing Node 24 into .tools/node"

@@ -70,18 +70,28 @@ export interface DutPortHandle {
   readonly name: string;
   readonly ifname: string;
   readonly ofport: number;
-  /** Name of the endpoint at the other end. */
+  /** Name of the endpoint (veth) or generator port (nic) at the other end. */
   readonly endpoint: string;
+}
+
+/** A lab topology's generator port: a TRex port cabled to a DUT port. */
+export interface GeneratorPortHandle {
+  readonly name: string;
+  readonly trexPort: number;
+  readonly dutPort: string;
 }
 
 /** A topology whose namespaces and links exist. Only a started topology can be used. */
 export interface StartedTopology {
   readonly state: 'started';
   readonly runId: string;
-  readonly spec: VethTopologySpec;
+  readonly spec: TopologySpec;
   /** Namespace holding the DUT ports; datapaths run their daemons here. */
   readonly dutNetns: string;
+  /** Netns endpoints (veth); none on a lab topology. */
   readonly endpoints: readonly EndpointHandle[];
+  /** TRex ports (nic); none on veth. */
+  readonly generatorPorts: readonly GeneratorPortHandle[];
   readonly dutPorts: readonly DutPortHandle[];
   endpoint(name: string): EndpointHandle;
   dutPort(name: string): DutPortHandle;
@@ -91,11 +101,11 @@ export interface StartedTopology {
 
 export interface StoppedTopology {
   readonly state: 'stopped';
-  readonly spec: VethTopologySpec;
+  readonly spec: TopologySpec;
 }
 
 /** A topology that can be built: `start()` is the only way to get a usable one. */
 export interface Topology {
-  readonly spec: VethTopologySpec;
+  readonly spec: TopologySpec;
   start(ctx: RunContext): Promise<StartedTopology>;
 }

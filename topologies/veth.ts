@@ -60,6 +60,7 @@ export class VethTopology implements Topology {
         spec,
         dutNetns,
         endpoints,
+        generatorPorts: [],
         dutPorts,
         endpoint(name: string): EndpointHandle {
           const e = endpoints.find((x) => x.name === name);

@@ -1,9 +1,7 @@
 import type { BenchmarkPoint } from '../results/results.js';
-import { startSink } from '../traffic/soft/sink.js';
 import { FLOW_MAC_BASE, flowVars, parseProfile, sizedStreams, type Profile } from '../traffic/streams/stream-model.js';
-import type { StartedTopology } from '../../topologies/topology.js';
 import { throughputSearch, type SearchResult } from './search.js';
-import { runTrial, unaccounted, type TrialPath, type TrialResult } from './trial.js';
+import type { TrialGenerator, TrialResult } from './trial.js';
 import type { StartedBenchTarget } from './targets.js';
 
 export const METRICS = ['mrr', 'ndr', 'pdr', 'latency', 'flow-setup'] as const;
@@ -45,8 +43,6 @@ export const DEFAULT_PLAN: BenchPlan = {
   setupPps: 200_000,
 };
 
-const GENERATOR = 'soft';
-const NOTE = 'dplab-gen (BPF_PROG_RUN live frames, pinned to CPU 0; DUT receive in threaded NAPI)';
 /** The generator is pinned here; the DUT's threaded NAPI and daemons get the other CPU(s). */
 export const GEN_CPU = 0;
 /** Loss below this is counted as none for MRR's generator-limited flag (1 frame in 1000). */
@@ -68,31 +64,18 @@ function trialRecord(t: TrialResult, value: number, pass?: boolean) {
   };
 }
 
-/** A trial whose counts do not add up is a harness or environment fault, not a result. */
-function checked(t: TrialResult): TrialResult {
-  const lost = unaccounted(t);
-  if (lost !== 0) {
-    throw new Error(`generator honesty: dplab-gen counted ${t.sent} frames but the generator-side interface accounts for ${t.txIf + t.txDroppedIf} (${lost} unaccounted; does the DUT port have NAPI?)`);
-  }
-  if (t.received > t.rxIf) throw new Error(`sink counted ${t.received} frames but its interface received only ${t.rxIf}`);
-  return t;
-}
-
-/** Measures one started target on a started topology (h1 -> p1 -> DUT -> p2 -> h2). */
-export async function measureTarget(topology: StartedTopology, target: StartedBenchTarget, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint[]> {
-  const sink = await startSink(topology.endpoint('h2'));
-  const path: TrialPath = { from: topology.endpoint('h1'), to: topology.endpoint('h2'), sink, genCpu: GEN_CPU };
+/**
+ * Measures one started target with a generator whose traffic crosses it (first generator
+ * port -> p1 -> DUT -> p2 -> second generator port).
+ */
+export async function measureTarget(gen: TrialGenerator, target: StartedBenchTarget, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint[]> {
   const points: BenchmarkPoint[] = [];
-  try {
-    for (const frameSize of plan.frameSizes) {
-      for (const flows of plan.flows) {
-        points.push(...(await measurePoint(path, target, backend, plan, frameSize, flows, log)));
-      }
+  for (const frameSize of plan.frameSizes) {
+    for (const flows of plan.flows) {
+      points.push(...(await measurePoint(gen, target, backend, plan, frameSize, flows, log)));
     }
-    if (plan.metrics.has('flow-setup') && target.slowPath) points.push(await measureFlowSetup(path, backend, plan, log));
-  } finally {
-    await sink.stop();
   }
+  if (plan.metrics.has('flow-setup') && target.slowPath) points.push(await measureFlowSetup(gen, backend, plan, log));
   return points;
 }
 
@@ -101,10 +84,10 @@ function profileFor(frameSize: number | 'imix', flows: number, pps: number, dura
   return parseProfile({ streams: sizedStreams(frameSize, vars), rate: { pps }, durationMs }, `benchmark ${frameSize} B x ${flows} flows`);
 }
 
-async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend: string, plan: BenchPlan, frameSize: number | 'imix', flows: number, log: (m: string) => void): Promise<BenchmarkPoint[]> {
+async function measurePoint(gen: TrialGenerator, target: StartedBenchTarget, backend: string, plan: BenchPlan, frameSize: number | 'imix', flows: number, log: (m: string) => void): Promise<BenchmarkPoint[]> {
   const base = { backend, frameSize, flows };
   const label = `${frameSize}${frameSize === 'imix' ? '' : ' B'}, ${flows} flow${flows === 1 ? '' : 's'}`;
-  const trial = async (pps: number) => checked(await runTrial(path, profileFor(frameSize, flows, pps, plan.trialMs), plan.rampMs));
+  const trial = (pps: number) => gen.trial(profileFor(frameSize, flows, pps, plan.trialMs), plan.rampMs);
   const points: BenchmarkPoint[] = [];
   // MRR: as fast as the generator goes; also gives the search its bounds.
   const mrr: TrialResult[] = [];
@@ -123,7 +106,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
       trials: mrr.map((t, i) => trialRecord(t, Math.round(rates[i] as number))),
       spread: { min: Math.round(Math.min(...rates)), max: Math.round(Math.max(...rates)) },
       ...(datapathFlows === undefined ? {} : { datapathFlows }),
-      generator: { name: GENERATOR, note: `${NOTE}; offered up to ${Math.round(genMax)} pps`, limited: mrrLimited, offeredPps: Math.round(genMax) },
+      generator: { name: gen.name, note: `${gen.note}; offered up to ${Math.round(genMax)} pps`, limited: mrrLimited, offeredPps: Math.round(genMax) },
     });
     log(`${label}: MRR ${(mrrPps / 1e6).toFixed(3)} Mpps (offered ${(genMax / 1e6).toFixed(3)})${mrrLimited ? ', generator-limited' : ''}${datapathFlows === undefined ? '' : `, ${datapathFlows} datapath flows`}`);
   }
@@ -147,7 +130,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
       unit: 'pps',
       trials: steps.map((t, i) => trialRecord(t, Math.round(t.offeredPps), r.steps[i]?.pass)),
       search: { lossThreshold, precision: plan.precision, converged: r.converged, trials: r.steps.length },
-      generator: { name: GENERATOR, note: `${NOTE}; search bounded by ${Math.round(genMax)} pps`, limited, offeredPps: Math.round(genMax) },
+      generator: { name: gen.name, note: `${gen.note}; search bounded by ${Math.round(genMax)} pps`, limited, offeredPps: Math.round(genMax) },
     });
     log(`${label}: ${metric === 'ndr_pps' ? 'NDR' : `PDR (${lossThreshold * 100} % loss)`} ${(r.pps / 1e6).toFixed(3)} Mpps in ${r.steps.length} trials${r.converged ? '' : ' (not converged)'}${limited ? ', generator-limited' : ''}`);
     return r;
@@ -169,7 +152,7 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
           unit: 'us',
           loadFraction: f,
           trials: [trialRecord(t, value)],
-          generator: { name: GENERATOR, note: `${NOTE}; timestamps from bpf_ktime_get_ns at build and at the sink, ${l.samples} samples`, limited: t.generatorLimited, offeredPps: Math.round(t.offeredPps) },
+          generator: { name: gen.name, note: `${gen.note}; ${gen.latencyNote}, ${l.samples} samples`, limited: t.generatorLimited, offeredPps: Math.round(t.offeredPps) },
         });
       }
       log(`${label}: latency at ${Math.round(f * 100)} % of NDR: p50 ${l.p50Us.toFixed(1)} us, p99 ${l.p99Us.toFixed(1)} us, max ${l.maxUs.toFixed(1)} us`);
@@ -183,11 +166,11 @@ async function measurePoint(path: TrialPath, target: StartedBenchTarget, backend
  * has not seen (fresh Ethernet sources), offered at `setupPps`; the value is what arrived per
  * second of sending. If everything arrived, the offered rate was the limit.
  */
-async function measureFlowSetup(path: TrialPath, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint> {
+async function measureFlowSetup(gen: TrialGenerator, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint> {
   const n = plan.setupFlows;
   const durationMs = Math.ceil((n / plan.setupPps) * 1000) + 2000;
   const profile = { ...profileFor(64, n, plan.setupPps, durationMs, FLOW_MAC_BASE + 0x01000000), mode: { kind: 'burst' as const, frames: n } };
-  const t = checked(await runTrial(path, profile, 0, 1000));
+  const t = await gen.trial(profile, 0, 1000);
   const value = Math.round(t.received / t.seconds);
   const limited = t.lossRatio < NO_LOSS;
   log(`flow setup: ${value} new flows/s (${t.received} of ${t.sent} first packets arrived)${limited ? ', offered-rate-limited' : ''}`);
@@ -199,6 +182,6 @@ async function measureFlowSetup(path: TrialPath, backend: string, plan: BenchPla
     value,
     unit: 'flows/s',
     trials: [trialRecord(t, value)],
-    generator: { name: GENERATOR, note: `${NOTE}; ${n} new flows offered at ${plan.setupPps} pps`, limited, offeredPps: Math.round(t.offeredPps) },
+    generator: { name: gen.name, note: `${gen.note}; ${n} new flows offered at ${plan.setupPps} pps`, limited, offeredPps: Math.round(t.offeredPps) },
   };
 }

@@ -6,6 +6,7 @@ import type { Progress } from '../runner/progress.js';
 import type { VethTopologySpec } from '../../topologies/topology.js';
 import { VethTopology } from '../../topologies/veth.js';
 import { GEN_CPU, measureTarget, type BenchPlan } from './benchmark.js';
+import { softTrialGenerator } from './trial.js';
 import { backendTarget, baselineXdp, linuxBridge, prepareDutReceive, type BenchTarget, type StartedBenchTarget } from './targets.js';
 
 /** Baseline rows measured in every benchmark run: the ceiling, and the Linux bridge. */
@@ -48,7 +49,12 @@ export async function runBenchmarks(backends: readonly Datapath[], spec: VethTop
       // Again: attaching XDP may have given the port new NAPI threads, not yet kept off the generator's CPU.
       await prepareDutReceive(topology, GEN_CPU);
       progress.info(`[${target.id}] ${running.product}: benchmarking`);
-      points.push(...(await measureTarget(topology, running, target.id, plan, (m) => progress.info(`[${target.id}] ${m}`))));
+      const gen = await softTrialGenerator(topology.endpoint('h1'), topology.endpoint('h2'), GEN_CPU);
+      try {
+        points.push(...(await measureTarget(gen, running, target.id, plan, (m) => progress.info(`[${target.id}] ${m}`))));
+      } finally {
+        await gen.close();
+      }
       identities.push({ id: target.id, available: true, versions: probe ? { ...probe.versions } : {}, product: running.product });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

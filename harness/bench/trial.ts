@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { linkCounters, type LinkCounters } from '../system/link-counters.js';
 import { sendProfile, type GenReport } from '../traffic/soft/soft-generator.js';
-import type { StartedSink } from '../traffic/soft/sink.js';
+import { startSink, type StartedSink } from '../traffic/soft/sink.js';
 import type { Profile } from '../traffic/streams/stream-model.js';
 import type { EndpointHandle } from '../../topologies/topology.js';
 import { latencySummary, type LatencySummary } from './latency.js';
@@ -17,6 +17,7 @@ export interface TrialPath {
 
 /** One trial, every count from its own source so they can be checked against each other. */
 export interface TrialResult {
+  /** What the generator counted and what the port counters say, for the trial record. */
   readonly requestedPps: number;
   /** What the generator says it sent, and at what rate. */
   readonly sent: number;
@@ -24,11 +25,15 @@ export interface TrialResult {
   readonly seconds: number;
   /** The generator fell short of the rate asked (by more than 1 %). */
   readonly generatorLimited: boolean;
-  readonly maxLagUs: number;
-  /** Generator-side interface: frames the DUT's receive ring took, and those it refused. */
+  /** Soft generator: the worst lag behind its schedule. */
+  readonly maxLagUs?: number;
+  /**
+   * Generator-side port: frames it put on the wire and those it could not (soft: the veth's
+   * tx/tx_dropped, i.e. what the DUT's receive ring took and refused; TRex: opackets/oerrors).
+   */
   readonly txIf: number;
   readonly txDroppedIf: number;
-  /** Sink: frames counted by sink.bpf.c, and the sink interface's rx counter. */
+  /** Receiving side: frames counted per stream (sink.bpf.c; TRex: the rx port), and the port's rx counter. */
   readonly received: number;
   readonly rxIf: number;
   readonly lossRatio: number;
@@ -77,6 +82,49 @@ export async function runTrial(path: TrialPath, profile: Profile, rampMs = 0, dr
     lossRatio: g.sent ? Math.max(0, g.sent - received) / g.sent : 0,
     ...(latency ? { latency } : {}),
   };
+}
+
+/**
+ * A traffic generator as the benchmarks see it: one trial of a profile at a time, from the
+ * topology's first generator port towards the DUT and back in at the second. `trial` checks
+ * its own counts (a trial whose counts do not add up throws) and `close` releases everything.
+ */
+export interface TrialGenerator {
+  readonly name: 'soft' | 'trex';
+  /** What the generator is and how it was driven, for each point's generator note. */
+  readonly note: string;
+  /** Where latency samples come from. */
+  readonly latencyNote: string;
+  trial(profile: Profile, rampMs?: number, drainMs?: number): Promise<TrialResult>;
+  close(): Promise<void>;
+}
+
+/** The generator itself is gone (a TRex server that died or hangs): no later trial can run. */
+export class GeneratorLostError extends Error {
+  override name = 'GeneratorLostError';
+}
+
+/** The soft generator on a veth path: dplab-gen at `from`, dplab-sink at `to`. */
+export async function softTrialGenerator(from: EndpointHandle, to: EndpointHandle, genCpu?: number): Promise<TrialGenerator> {
+  const sink = await startSink(to);
+  const path: TrialPath = { from, to, sink, ...(genCpu === undefined ? {} : { genCpu }) };
+  return {
+    name: 'soft',
+    note: `dplab-gen (BPF_PROG_RUN live frames${genCpu === undefined ? '' : `, pinned to CPU ${genCpu}`}; DUT receive in threaded NAPI)`,
+    latencyNote: 'timestamps from bpf_ktime_get_ns at build and at the sink',
+    trial: async (profile, rampMs, drainMs) => checkedSoft(await runTrial(path, profile, rampMs, drainMs)),
+    close: () => sink.stop(),
+  };
+}
+
+/** A soft trial whose counts do not add up is a harness or environment fault, not a result. */
+function checkedSoft(t: TrialResult): TrialResult {
+  const lost = unaccounted(t);
+  if (lost !== 0) {
+    throw new Error(`generator honesty: dplab-gen counted ${t.sent} frames but the generator-side interface accounts for ${t.txIf + t.txDroppedIf} (${lost} unaccounted; does the DUT port have NAPI?)`);
+  }
+  if (t.received > t.rxIf) throw new Error(`sink counted ${t.received} frames but its interface received only ${t.rxIf}`);
+  return t;
 }
 
 /**

@@ -17,13 +17,13 @@ export interface Exchange {
   readonly silent?: boolean;
 }
 
-/** Values that differ per session and so are not compared. */
+/** Values that differ per session and so are not compared (strip() drops them). */
 const VOLATILE = new Set(['id', 'api_h', 'handler', 'session_id']);
 
 /** `profile_id: "_"` is the default profile: sent or not, the same request. */
 const isDefault = (k: string, x: unknown) => k === 'profile_id' && x === '_';
 
-const strip = (v: unknown): unknown =>
+export const strip = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(strip)
     : v && typeof v === 'object'

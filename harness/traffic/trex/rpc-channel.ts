@@ -34,6 +34,8 @@ export class RpcChannel {
   private socket: Request;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The last call went unanswered: the server is gone or wedged, so further calls may only wait. */
+  lost = false;
   readonly timeoutMs: number;
 
   constructor(private readonly o: RpcChannelOptions) {
@@ -56,11 +58,13 @@ export class RpcChannel {
       try {
         await this.socket.send(this.o.compress === false ? text : compress(text));
         const [reply] = await this.socket.receive();
+        this.lost = false;
         return JSON.parse(decode(reply as Buffer)) as unknown;
       } catch (e) {
         if ((e as { code?: string }).code === 'EAGAIN') {
           this.socket.close();
           this.socket = this.open();
+          this.lost = true;
           throw new TrexTimeoutError(label, this.o.endpoint, this.timeoutMs);
         }
         throw e;

@@ -234,9 +234,18 @@ export class TrexStlClient {
     return this.call('get_async_events', { session_id: this.sessionId, user }, AsyncEventsSchema);
   }
 
-  /** Stops traffic and releases every port this client acquired, then closes. Safe to call twice. */
+  /** A call went unanswered (the server died or hangs). */
+  get lost(): boolean {
+    return this.rpc.lost;
+  }
+
+  /**
+   * Stops traffic and releases every port this client acquired, then closes. Safe to call twice.
+   * After a lost call it only closes: each further call would wait out its timeout, and a dead
+   * server holds no ports (a hung one is beyond reach until someone acquires with force).
+   */
   async close(): Promise<void> {
-    for (const port of [...this.handlers.keys()]) {
+    for (const port of this.rpc.lost ? [] : [...this.handlers.keys()]) {
       await this.stop(port).catch(() => undefined);
       await this.release(port).catch(() => undefined);
     }
