@@ -24,6 +24,20 @@ const VethSchema = z.strictObject({
   links: z.array(link).min(1),
 });
 
+/** Where the lab's TRex server is: running (`address`), or started from an image per run. */
+const TrexServerSchema = z.union([
+  z.strictObject({ address: z.string().min(1) }),
+  z.strictObject({
+    image: z.string().min(1),
+    command: z.array(z.string()).min(1).optional(),
+    privileged: z.boolean().optional(),
+    capabilities: z.array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_ADMIN')).optional(),
+    rpcPort: z.number().int().min(2).max(65535).optional(),
+    startupTimeoutS: z.number().positive().max(3600).optional(),
+    cfg: z.looseObject({ interfaces: z.array(z.string().min(1)).min(2) }),
+  }),
+], { error: 'must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }' });
+
 const NicSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   kind: z.literal('nic'),
@@ -31,7 +45,7 @@ const NicSchema = z.strictObject({
   dut: z.strictObject({
     ports: z.array(z.strictObject({ name, interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name'), mac: mac.optional(), ofport: ofport.optional() })).min(1),
   }),
-  generator: z.strictObject({ ports: z.array(z.strictObject({ name, trexPort: z.number().int().min(0).max(255) })).min(1) }),
+  generator: z.strictObject({ trex: TrexServerSchema.optional(), ports: z.array(z.strictObject({ name, trexPort: z.number().int().min(0).max(255) })).min(1) }),
   links: z.array(link).min(1),
 });
 

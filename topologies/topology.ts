@@ -1,4 +1,5 @@
 import type { RunContext } from '../harness/run/run-context.js';
+import type { TrexServerConfig } from '../harness/traffic/trex/trex-cfg.js';
 
 /** A traffic endpoint: a network namespace with one veth whose peer is a DUT port. */
 export interface EndpointSpec {
@@ -42,7 +43,11 @@ export interface NicTopologySpec {
   readonly name: string;
   readonly description?: string;
   readonly dut: { readonly ports: readonly NicDutPortSpec[] };
-  readonly generator: { readonly ports: readonly TrexPortSpec[] };
+  readonly generator: {
+    /** The lab's TRex server; `--trex HOST[:PORT]` overrides it. */
+    readonly trex?: TrexServerConfig;
+    readonly ports: readonly TrexPortSpec[];
+  };
   /** Each link joins a generator port to a DUT port: [generatorPort, dutPort]. */
   readonly links: readonly (readonly [string, string])[];
 }

@@ -3,11 +3,10 @@ import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
 import type { Progress } from '../runner/progress.js';
-import type { VethTopologySpec } from '../../topologies/topology.js';
-import { VethTopology } from '../../topologies/veth.js';
-import { GEN_CPU, measureTarget, type BenchPlan } from './benchmark.js';
-import { softTrialGenerator } from './trial.js';
-import { backendTarget, baselineXdp, linuxBridge, prepareDutReceive, type BenchTarget, type StartedBenchTarget } from './targets.js';
+import type { BenchBed } from './bench-bed.js';
+import { measureTarget, type BenchPlan } from './benchmark.js';
+import { GeneratorLostError } from './trial.js';
+import { backendTarget, baselineXdp, linuxBridge, type BenchTarget, type StartedBenchTarget } from './targets.js';
 
 /** Baseline rows measured in every benchmark run: the ceiling, and the Linux bridge. */
 export const BASELINES: readonly BenchTarget[] = [baselineXdp, linuxBridge];
@@ -18,18 +17,23 @@ export interface BenchmarkRun {
   readonly identities: BackendIdentity[];
   /** Targets that broke off with an error (their points are missing). */
   readonly errors: { target: string; message: string }[];
+  /** The generator was lost: the suite stopped there (the message says why). */
+  readonly aborted?: string;
 }
 
 /**
- * The benchmark suite: the baselines, then each available backend, each on a fresh p2p veth
- * topology (so no target inherits another's flows, FDB or XDP programs), measured by the plan.
+ * The benchmark suite: the baselines, then each available backend, each on a fresh topology of
+ * the bed (so no target inherits another's flows, FDB or XDP programs), measured by the plan.
+ * A lost generator (a TRex server that died or hangs) ends the suite: no later target could run.
  */
-export async function runBenchmarks(backends: readonly Datapath[], spec: VethTopologySpec, ctx: RunContext, plan: BenchPlan, progress: Progress): Promise<BenchmarkRun> {
+export async function runBenchmarks(backends: readonly Datapath[], bed: BenchBed, ctx: RunContext, plan: BenchPlan, progress: Progress): Promise<BenchmarkRun> {
   const points: BenchmarkPoint[] = [];
   const identities: BackendIdentity[] = [];
   const errors: { target: string; message: string }[] = [];
   const targets: BenchTarget[] = [...BASELINES, ...backends.map(backendTarget)];
+  let aborted: string | undefined;
   for (const target of targets) {
+    if (aborted) break;
     const backend = backends.find((b) => b.id === target.id);
     const probe = backend ? await backend.probe() : undefined;
     if (probe && !probe.available) {
@@ -37,19 +41,19 @@ export async function runBenchmarks(backends: readonly Datapath[], spec: VethTop
       identities.push({ id: target.id, available: false, versions: { ...probe.versions }, ...(probe.reason ? { reason: probe.reason } : {}) });
       continue;
     }
-    const topology = await new VethTopology(spec).start(ctx);
+    const topology = await bed.build(ctx);
     let running: StartedBenchTarget | undefined;
     const undo = onTeardown(`benchmark ${target.id}`, async () => {
       await running?.stop();
       await topology.stop();
     });
     try {
-      await prepareDutReceive(topology, GEN_CPU);
+      await bed.prepare(topology);
       running = await target.start(topology, ctx);
       // Again: attaching XDP may have given the port new NAPI threads, not yet kept off the generator's CPU.
-      await prepareDutReceive(topology, GEN_CPU);
-      progress.info(`[${target.id}] ${running.product}: benchmarking`);
-      const gen = await softTrialGenerator(topology.endpoint('h1'), topology.endpoint('h2'), GEN_CPU);
+      await bed.prepare(topology);
+      progress.info(`[${target.id}] ${running.product}: benchmarking on ${bed.description}`);
+      const gen = await bed.generator(topology);
       try {
         points.push(...(await measureTarget(gen, running, target.id, plan, (m) => progress.info(`[${target.id}] ${m}`))));
       } finally {
@@ -60,13 +64,14 @@ export async function runBenchmarks(backends: readonly Datapath[], spec: VethTop
       const message = e instanceof Error ? e.message : String(e);
       errors.push({ target: target.id, message });
       progress.info(`[${target.id}] benchmark error: ${message}`);
+      if (e instanceof GeneratorLostError) aborted = `benchmarks stopped at ${target.id}: ${message}`;
     } finally {
       await running?.stop();
       await topology.stop();
       undo();
     }
   }
-  return { points, identities, errors };
+  return { points, identities, errors, ...(aborted ? { aborted } : {}) };
 }
 
 /** The MRR/NDR/PDR table with ratios to the ceiling (baseline-xdp) row, per frame size and flow count. */

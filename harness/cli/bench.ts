@@ -3,10 +3,12 @@ import { DEFAULT_PLAN, METRICS, type BenchPlan, type Metric } from '../bench/ben
 import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
 import { streamProgress } from '../runner/progress.js';
-import { loadTopology } from '../../topologies/load.js';
+import { generatorPlan, type GeneratorFlags } from './generator-arg.js';
+import { loadTopologyOrUsage } from './topology-arg.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 
-export interface BenchFlags {
+export interface BenchFlags extends GeneratorFlags {
+  topology: string;
   backend?: string[];
   frameSizes: string[];
   flows: string[];
@@ -52,7 +54,8 @@ export function benchPlan(o: BenchFlags): BenchPlan {
 
 /**
  * `dplab bench`: the benchmark suite alone (`dplab run --suite benchmark` with a plan from
- * the command line): baselines and backends on p2p veth, a table with ratios to the ceiling,
+ * the command line): baselines and backends on p2p veth with the soft generator, or on a lab
+ * (nic) topology with TRex; a table with ratios to the ceiling,
  * results.json/csv with every point and trial.
  */
 export async function benchCommand(o: BenchFlags): Promise<number> {
@@ -64,9 +67,11 @@ export async function benchCommand(o: BenchFlags): Promise<number> {
     throw e;
   }
   const plan = benchPlan(o);
+  const topology = loadTopologyOrUsage(o.topology);
+  const generator = generatorPlan(o, topology, true);
   if (process.getuid?.() !== 0) throw new EnvironmentError('bench: must run as root (creates network namespaces, veth links, BPF programs)');
   const progress = streamProgress();
-  const { results, outDir } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology: loadTopology('p2p'), bench: plan, ...(o.out ? { outDir: o.out } : {}) }, progress);
+  const { results, outDir } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology, bench: plan, generator, ...(o.out ? { outDir: o.out } : {}) }, progress);
   if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
   progress.info(`wrote results.json, benchmarks.csv in ${outDir}`);
   return results.cases.some((c) => c.status === 'error') ? EXIT.failures : EXIT.ok;

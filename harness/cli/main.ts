@@ -11,6 +11,9 @@ import { kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
+import type { GeneratorFlags } from './generator-arg.js';
+import { GeneratorLostError } from '../bench/trial.js';
+import { TrexServerError } from '../traffic/trex/trex-server.js';
 
 function csvList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -40,6 +43,9 @@ program
   .option('--kernel <spec>', 'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)')
   .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
   .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
+  .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
+  .option('--trex-timeout <s>', 'per TRex call: how long a dead or hung server can hold the run', '5')
+  .option('--trex-force', 'take TRex ports another user holds')
   .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .option('--case <pattern>', 'only cases whose id contains this text')
   .action(async (o: RunFlags) => {
@@ -60,6 +66,11 @@ program
   .option('--pdr-loss <percent>', 'loss the PDR accepts', '0.5')
   .option('--latency-at <fractions>', 'latency measured at these fractions of the NDR', csvList, ['0.1', '0.5', '0.9'])
   .option('--smoke', 'a few seconds per target: checks the machinery, the figures mean nothing')
+  .option('--topology <name|file>', 'p2p (veth, soft generator) or a lab (nic) topology file (TRex)', 'p2p')
+  .addOption(new Option('--generator <gen>', 'load generator').choices(['soft', 'trex']).default('soft'))
+  .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
+  .option('--trex-timeout <s>', 'per TRex call: how long a dead or hung server can hold the run', '5')
+  .option('--trex-force', 'take TRex ports another user holds')
   .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
   .action(async (o: BenchFlags) => {
     process.exitCode = await benchCommand(o);
@@ -125,13 +136,12 @@ program
     process.exitCode = await flowsCheckCommand(file, o);
   });
 
-export interface RunFlags {
+export interface RunFlags extends GeneratorFlags {
   suite: string;
   backend?: string[];
   topology: string;
   kernel?: string;
   modules?: string;
-  generator: 'soft' | 'trex';
   out?: string;
   case?: string;
 }
@@ -145,7 +155,7 @@ try {
   } else if (e instanceof UsageError) {
     process.stderr.write(`dplab: ${e.message}\n`);
     process.exitCode = EXIT.usage;
-  } else if (e instanceof EnvironmentError) {
+  } else if (e instanceof EnvironmentError || e instanceof GeneratorLostError || e instanceof TrexServerError) {
     process.stderr.write(`dplab: ${e.message}\n`);
     process.exitCode = EXIT.environment;
   } else {

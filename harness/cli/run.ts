@@ -7,6 +7,7 @@ import { EnvironmentError, EXIT, UsageError } from './errors.js';
 import type { RunFlags } from './main.js';
 import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
+import { generatorPlan } from './generator-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
 import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
 import { ExecError } from '../system/exec.js';
@@ -39,8 +40,8 @@ export async function runCommand(o: RunFlags): Promise<number> {
   } else if (o.modules) {
     throw new UsageError('--modules: only with --kernel');
   }
-  if (o.generator === 'trex') throw new UsageError('--generator trex: the TRex generator is not available yet');
   const { names, groups } = suiteGroups(o.suite);
+  const generator = generatorPlan(o, topology, names.includes('benchmark'));
   const catalogue = loadCatalogue();
   for (const g of groups) {
     for (const c of g.cases) {
@@ -61,6 +62,7 @@ export async function runCommand(o: RunFlags): Promise<number> {
       ...(o.out ? { outDir: o.out } : {}),
       ...(filter ? { caseFilter: filter, caseText: o.case as string } : {}),
       ...(guest ? { guest } : {}),
+      generator,
     },
     progress,
   );

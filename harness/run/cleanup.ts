@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { exec } from '../system/exec.js';
 import { RUN_ID_PATTERN, runNames, STATE_ROOT } from './run-context.js';
 import { ownerAlive, readOwner, registeredRuns } from './run-state.js';
+import { containerRunIds, removeRunContainers } from '../traffic/trex/trex-server.js';
 
 /** Where dplab pins BPF objects of a run (eBPF backends): `${BPFFS_ROOT}/dplab-<id>`. */
 export const BPFFS_ROOT = '/sys/fs/bpf';
@@ -51,6 +52,7 @@ async function runIdsOnHost(): Promise<Set<string>> {
     const m = /^dplab-([0-9a-f]{6})$/.exec(d);
     if (m?.[1]) ids.add(m[1]);
   }
+  for (const id of await containerRunIds()) if (RUN_ID_PATTERN.test(id)) ids.add(id);
   return ids;
 }
 
@@ -87,6 +89,10 @@ async function cleanRun(runId: string): Promise<string[]> {
     if (!name.startsWith(`dl${runId}`)) continue;
     const r = await exec('ip', ['link', 'del', name], { allowFail: true });
     if (r.code === 0) removed.push(`link ${name}`);
+  }
+  // A TRex server container the run started (labelled with the run id).
+  if ((await containerRunIds()).includes(runId)) {
+    for (const name of await removeRunContainers(runId)) removed.push(`container ${name}`);
   }
   const pin = join(BPFFS_ROOT, `dplab-${runId}`);
   if (await readdir(pin).then(() => true, () => false)) {

@@ -19,6 +19,10 @@ import { DEFAULT_PLAN, type BenchPlan } from '../bench/benchmark.js';
 import { runBenchmarks } from '../bench/run-benchmarks.js';
 import type { BenchmarkPoint } from '../results/results.js';
 import { loadTopology } from '../../topologies/load.js';
+import { trexBed, vethBed } from '../bench/bench-bed.js';
+import { GeneratorLostError } from '../bench/trial.js';
+import { TrexServer } from '../traffic/trex/trex-server.js';
+import type { TrexServerConfig } from '../traffic/trex/trex-cfg.js';
 
 export interface RunPlan {
   readonly suites: readonly string[];
@@ -34,7 +38,20 @@ export interface RunPlan {
   readonly guest?: GuestKernel;
   /** What the benchmark suite measures (when `suites` has `benchmark`). */
   readonly bench?: BenchPlan;
+  /** The benchmarks' generator: soft on p2p veth (default), or TRex on the plan's nic topology. */
+  readonly generator?: GeneratorPlan;
 }
+
+export type GeneratorPlan =
+  | { readonly kind: 'soft' }
+  | {
+      readonly kind: 'trex';
+      readonly server: TrexServerConfig;
+      /** Per RPC call: how long a dead or hung server can hold the run. */
+      readonly timeoutMs: number;
+      /** Take TRex ports another user holds. */
+      readonly force: boolean;
+    };
 
 export interface RunOutcome {
   readonly results: RunResults;
@@ -53,9 +70,6 @@ function defaultOutDir(runId: string): string {
  * created is removed (also on SIGINT/SIGTERM, through the teardown registry).
  */
 export async function executeRun(plan: RunPlan, progress: Progress): Promise<RunOutcome> {
-  if (plan.topology.spec.kind !== 'veth') {
-    throw new Error(`topology ${plan.topology.spec.name} (${plan.topology.source}): kind '${plan.topology.spec.kind}' cannot be built by dplab run yet`);
-  }
   const runId = newRunId();
   const outDir = resolve(plan.outDir ?? defaultOutDir(runId));
   const ctx = runContext(runId, outDir, (m) => progress.info(`  ${m}`));
@@ -107,6 +121,10 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available'));
         continue;
       }
+      if (plan.topology.spec.kind === 'nic') {
+        cases.push(...notRun(plan.groups, backend.id, 'skipped', NIC_CASES));
+        continue;
+      }
       const ran = await runOnBackend(plan, backend, ctx, progress, identity);
       cases.push(...ran);
     }
@@ -115,6 +133,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       benchmarks.push(...b.points);
       for (const id of b.identities) if (!identities.some((i) => i.id === id.id)) identities.push(id);
       for (const e of b.errors) cases.push({ id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: e.target, features: [], status: 'error', reason: e.message, durationMs: 0 });
+      if (b.aborted) throw new GeneratorLostError(b.aborted);
     }
   } catch (e) {
     failure = e;
@@ -184,14 +203,34 @@ async function runOnBackend(
   }
 }
 
+const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and capture at netns endpoints; run them on a veth topology';
+
 /**
- * Benchmarks on p2p veth (h1 -> p1 -> DUT -> p2 -> h2) for every backend that can run on
- * this host, after the baselines. The kernel backend in a guest is not benchmarked: a guest's
- * figures would measure the emulator.
+ * Benchmarks for every backend that can run on this host, after the baselines: on p2p veth
+ * with the soft generator, or on the plan's lab topology with TRex (a server attached to or
+ * started for the run, always stopped after). The kernel backend in a guest is not
+ * benchmarked: a guest's figures would measure the emulator.
  */
 async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress) {
-  const spec = vethSpec(loadTopology('p2p'));
   const backends = plan.backends.filter((b) => !(plan.guest && b.id === 'kernel'));
   if (plan.guest && plan.backends.some((b) => b.id === 'kernel')) progress.info('[kernel] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator');
-  return runBenchmarks(backends, spec, ctx, plan.bench ?? DEFAULT_PLAN, progress);
+  const bench = plan.bench ?? DEFAULT_PLAN;
+  const gen = plan.generator ?? { kind: 'soft' };
+  if (gen.kind === 'soft') return runBenchmarks(backends, vethBed(vethSpec(loadTopology('p2p'))), ctx, bench, progress);
+  const spec = plan.topology.spec;
+  if (spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
+  const server = await new TrexServer(gen.server, gen.timeoutMs).start(ctx);
+  const undo = onTeardown('TRex server', async () => void (await server.stop()));
+  try {
+    progress.info(`TRex ${server.version} at ${server.endpoint} (${server.how})`);
+    const client = await server.connect();
+    try {
+      return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await server.stop();
+    undo();
+  }
 }

@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
@@ -54,6 +54,20 @@ export async function removeRunContainers(runId?: string): Promise<string[]> {
   const mine = await client.container.dockerode.listContainers({ all: true, filters: { label: [runId === undefined ? 'dplab.run' : `dplab.run=${runId}`] } });
   for (const c of mine) await client.container.dockerode.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   return mine.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
+}
+
+/** Run ids of containers dplab started on this host; none when no Docker daemon is there. */
+export async function containerRunIds(): Promise<string[]> {
+  if (!existsSync('/var/run/docker.sock')) return [];
+  containerRuntimeEnv();
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const client = await getContainerRuntimeClient();
+    const all = await client.container.dockerode.listContainers({ all: true, filters: { label: ['dplab.run'] } });
+    return all.map((c) => c.Labels['dplab.run'] as string);
+  } catch {
+    return [];
+  }
 }
 
 /** Capabilities this host cannot give a container (missing from its bounding set). */

@@ -49,22 +49,22 @@ export function trexTrialResult(o: { tx: PortStats; rx: PortStats; requestedPps:
 }
 
 /**
- * Percentiles from a TRex latency histogram: keys are bucket floors in µs, a percentile reports
- * the midpoint of its bucket (the next key is the bucket's top), never above the maximum seen.
+ * Percentiles from a TRex latency histogram. Keys are bucket floors in µs; a bucket spans one
+ * step of its decade (0-9 and 10-19 are 10 µs wide, 100-199 is 100 µs, 1000-1999 is 1 ms), so
+ * empty buckets are simply absent. A percentile reports its bucket's midpoint, never above the
+ * maximum seen.
  */
 export function trexLatency(lat: { average: number; total_max: number; histogram: Record<string, number> }): LatencySummary | undefined {
   const buckets = Object.entries(lat.histogram).map(([k, c]) => [Number(k), c] as const).sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((n, [, c]) => n + c, 0);
   if (!total) return undefined;
+  const width = (floor: number) => (floor < 10 ? 10 : 10 ** Math.floor(Math.log10(floor)));
   const pct = (p: number) => {
     const rank = Math.ceil(p * total);
     let seen = 0;
-    for (const [i, [floor, c]] of buckets.entries()) {
+    for (const [floor, c] of buckets) {
       seen += c;
-      if (seen >= rank) {
-        const top = buckets[i + 1]?.[0] ?? lat.total_max;
-        return Math.min((floor + Math.max(floor, top)) / 2, lat.total_max);
-      }
+      if (seen >= rank) return Math.min(floor + width(floor) / 2, lat.total_max);
     }
     return lat.total_max;
   };
@@ -94,7 +94,7 @@ export async function trexTrialGenerator(client: TrexStlClient, endpoint: string
   const sys = await client.systemInfo().catch(lost);
   const macs = new Map(sys.ports.map((p) => [p.index, p.hw_mac]));
   for (const port of [txPort, rxPort]) {
-    if (!macs.has(port)) throw new Error(`TRex port ${port}: the server at ${endpoint} has ports ${[...macs.keys()].join(', ')}`);
+    if (!macs.has(port)) throw new Error(`TRex port ${port}: the server at ${endpoint} has ports ${[...macs.keys()].sort((a, b) => a - b).join(', ')}`);
   }
   const acquired: number[] = [];
   const release = async () => {

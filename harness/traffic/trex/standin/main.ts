@@ -9,6 +9,7 @@ import { serveStandin } from './standin-server.js';
  * Entry point of the stand-in image (see standin-server.ts): takes TRex's own command line
  * (`-i --cfg FILE`, other flags ignored), reads the RPC port from that trex_cfg.yaml as the
  * server does, and exits non-zero with one line when the file is missing or malformed.
+ * `--silent` (or TREX_STANDIN_SILENT=1): accept requests and never answer, as a hung server.
  */
 function fail(message: string): never {
   process.stderr.write(`trex-standin: ${message}\n`);
@@ -31,7 +32,7 @@ const port = first.zmq_rpc_port ?? 4501;
 const fixtures = fileURLToPath(new URL('../../../../../harness/traffic/trex/fixtures', import.meta.url));
 const transcripts = readdirSync(fixtures).filter((f) => f.endsWith('.jsonl')).sort().flatMap((f) => loadTranscript(join(fixtures, f)));
 const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
-const socket = await serveStandin({ endpoint: `tcp://*:${port}`, transcripts, silent: process.env.TREX_STANDIN_SILENT === '1' }, log);
+const socket = await serveStandin({ endpoint: `tcp://*:${port}`, transcripts, silent: args.includes('--silent') || process.env.TREX_STANDIN_SILENT === '1' }, log);
 log(`ports: ${(first.interfaces as string[]).join(', ')}`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {

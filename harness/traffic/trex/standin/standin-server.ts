@@ -9,7 +9,8 @@ import { strip, type Exchange } from '../replay-server.js';
  * recorded from a real v3.08 server: the one recorded for the same method and parameters, else
  * the first recorded for the method; a method never recorded gets the server's -32601. It moves
  * no packets, so it can prove that dplab starts, health-checks, logs and stops a server
- * container, and what happens when one dies or hangs, but never yields a benchmark figure.
+ * container, and what happens when one dies or hangs, but never yields a benchmark figure: a
+ * port it was told to start stays in state TX until told to stop, so a trial never completes.
  */
 export interface StandinOptions {
   readonly endpoint: string;
@@ -28,10 +29,23 @@ export function recordedAnswer(transcripts: readonly Exchange[], req: Request): 
   return { ...(any.response as object), id: req.id };
 }
 
+/** Port state as the stand-in keeps it: TX from start_traffic until stop_traffic. */
+function withState(reply: unknown, req: Request, transmitting: Set<number>): unknown {
+  const port = (req.params as { port_id?: number } | undefined)?.port_id;
+  if (port === undefined) return reply;
+  if (req.method === 'start_traffic') transmitting.add(port);
+  if (req.method === 'stop_traffic') transmitting.delete(port);
+  const r = reply as { result?: Record<string, unknown> };
+  if (req.method !== 'get_port_status' || !r.result) return reply;
+  const state = transmitting.has(port) ? 'TX' : 'IDLE';
+  return { ...r, result: { ...r.result, state, state_profile: { _: state } } };
+}
+
 export async function serveStandin(o: StandinOptions, log: (m: string) => void): Promise<Reply> {
   const socket = new Reply({ linger: 0 });
   await socket.bind(o.endpoint);
   log(`TRex stand-in (recorded v3.08 replies, no traffic): RPC on ${o.endpoint}${o.silent ? ', never answering' : ''}`);
+  const transmitting = new Set<number>();
   void (async () => {
     for await (const [msg] of socket) {
       const compressed = isCompressed(msg as Buffer);
@@ -39,7 +53,8 @@ export async function serveStandin(o: StandinOptions, log: (m: string) => void):
       const methods = Array.isArray(req) ? req.map((r) => r.method).join(',') : req.method;
       log(`rpc ${methods}`);
       if (o.silent) continue; // a REP socket must answer before it reads again: wedged for good
-      const reply = Array.isArray(req) ? req.map((r) => recordedAnswer(o.transcripts, r)) : recordedAnswer(o.transcripts, req);
+      const answer = (r: Request) => withState(recordedAnswer(o.transcripts, r), r, transmitting);
+      const reply = Array.isArray(req) ? req.map(answer) : answer(req);
       const text = JSON.stringify(reply);
       await socket.send(compressed ? compress(text) : text);
     }

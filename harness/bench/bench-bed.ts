@@ -1,0 +1,54 @@
+import type { RunContext } from '../run/run-context.js';
+import type { TrexStlClient } from '../traffic/trex/stl-client.js';
+import { trexTrialGenerator, type TrexPath } from '../traffic/trex/trex-trials.js';
+import { NicTopology } from '../../topologies/nic.js';
+import type { NicTopologySpec, StartedTopology, VethTopologySpec } from '../../topologies/topology.js';
+import { VethTopology } from '../../topologies/veth.js';
+import { GEN_CPU } from './benchmark.js';
+import { prepareDutReceive } from './targets.js';
+import { softTrialGenerator, type TrialGenerator } from './trial.js';
+
+/**
+ * Where benchmarks run: a topology built fresh for each target, and the generator whose
+ * traffic enters the DUT at p1 and leaves it at p2. The same measurements run on either bed.
+ */
+export interface BenchBed {
+  readonly description: string;
+  build(ctx: RunContext): Promise<StartedTopology>;
+  /** Called before and after the target attaches. */
+  prepare(topology: StartedTopology): Promise<void>;
+  generator(topology: StartedTopology): Promise<TrialGenerator>;
+}
+
+/** p2p veth (h1 -> p1 -> DUT -> p2 -> h2) with the soft generator. */
+export function vethBed(spec: VethTopologySpec): BenchBed {
+  return {
+    description: `${spec.name} (veth), soft generator`,
+    build: (ctx) => new VethTopology(spec).start(ctx),
+    // The DUT's receive work off the generator's pinned CPU (see prepareDutReceive).
+    prepare: (topology) => prepareDutReceive(topology, GEN_CPU),
+    generator: (topology) => softTrialGenerator(topology.endpoint('h1'), topology.endpoint('h2'), GEN_CPU),
+  };
+}
+
+/** The TRex ports cabled to DUT ports p1 (transmit) and p2 (receive) of a lab topology. */
+export function trexPortsOf(spec: NicTopologySpec): { txPort: number; rxPort: number } {
+  const cabled = (dut: string) => {
+    const link = spec.links.find(([, d]) => d === dut);
+    const gen = link && spec.generator.ports.find((g) => g.name === link[0]);
+    if (!gen) throw new Error(`topology ${spec.name}: benchmarks need DUT port ${dut} cabled to a TRex port (links: [<generator port>, ${dut}])`);
+    return gen.trexPort;
+  };
+  return { txPort: cabled('p1'), rxPort: cabled('p2') };
+}
+
+/** A lab topology (physical DUT ports) with a TRex server on the far side of the cables. */
+export function trexBed(spec: NicTopologySpec, client: TrexStlClient, endpoint: string, o: Omit<TrexPath, 'txPort' | 'rxPort'> = {}): BenchBed {
+  const ports = trexPortsOf(spec);
+  return {
+    description: `${spec.name} (nic), TRex ${endpoint} ports ${ports.txPort} -> ${ports.rxPort}`,
+    build: (ctx) => new NicTopology(spec).start(ctx),
+    prepare: async () => undefined,
+    generator: () => trexTrialGenerator(client, endpoint, { ...o, ...ports }),
+  };
+}
