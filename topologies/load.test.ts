@@ -64,4 +64,31 @@ describe('topology files', () => {
     expect(() => loadTopology('hexagon')).to.throw("topology 'hexagon': no built-in topology of that name (built-in: lab-example, p2p, triangle; or give a YAML file path)");
     expect(() => loadTopology('/nonexistent/t.yaml')).to.throw('/nonexistent/t.yaml: no such topology file');
   });
+
+  const lab = (trex: string) => `name: lab
+kind: nic
+dut:
+  ports:
+    - { name: p1, interface: ens1f0 }
+    - { name: p2, interface: ens1f1 }
+generator:
+${trex}
+  ports:
+    - { name: t0, trexPort: 0 }
+    - { name: t1, trexPort: 1 }
+links:
+  - [t0, p1]
+  - [t1, p2]
+`;
+
+  it('takes a lab TRex server to attach to, or an image to start with its trex_cfg.yaml entry', () => {
+    const attach = parseTopology(lab('  trex: { address: "trex1.lab:4501" }'), 'lab.yaml').spec;
+    expect(attach.kind === 'nic' && attach.generator.trex).to.deep.equal({ address: 'trex1.lab:4501' });
+    const image = parseTopology(lab('  trex:\n    image: trex:v3.08\n    cfg: { interfaces: ["0000:3b:00.0", "0000:3b:00.1"], c: 4 }'), 'lab.yaml').spec;
+    expect(image.kind === 'nic' && image.generator.trex).to.deep.equal({ image: 'trex:v3.08', cfg: { interfaces: ['0000:3b:00.0', '0000:3b:00.1'], c: 4 } });
+  });
+
+  it('rejects a TRex server entry that is neither, naming file, line and field', () => {
+    expect(errorOf(lab('  trex: { image: trex }').replace('x.yaml', 'x.yaml'))).to.equal('x.yaml:8: generator.trex: must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }');
+  });
 });

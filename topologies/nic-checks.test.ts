@@ -56,4 +56,15 @@ describe('lab (nic) topology checks before a run', () => {
   it('accepts a port that is only administratively down (the run brings it up)', () => {
     expect(checkNicPorts(lab([{ name: 'p1', interface: 'ens2f1' }]), sys)[0]?.ok).to.equal(true);
   });
+
+  it('refuses a port that carries a routable address: moving it into the run namespace would cut the host off', () => {
+    const addrs = {
+      ens1f0: [{ address: '192.0.2.10', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '3c:fd:fe:00:00:01', internal: false, cidr: '192.0.2.10/24' }],
+      ens2f1: [{ address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6' as const, mac: '3c:fd:fe:00:00:04', internal: false, cidr: 'fe80::1/64', scopeid: 2 }],
+    };
+    const [mgmt, dut] = checkNicPorts(lab([{ name: 'p1', interface: 'ens1f0' }, { name: 'p2', interface: 'ens2f1' }]), sys, addrs);
+    expect(mgmt).to.deep.include({ ok: false, detail: 'ens1f0: carries address 192.0.2.10/24 (a host link, not a DUT port: a run moves DUT ports into its own namespace)' });
+    // An IPv6 link-local address comes with every link that is up: not a reason to refuse.
+    expect(dut?.ok).to.equal(true);
+  });
 });

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunResults } from '../../harness/results/results.js';
+import { dplab, dplabAsync } from '../dplab-cli.js';
+import { leftovers } from '../lifecycle/leftovers.js';
+import { fakeLab, type FakeLab } from './fake-lab.js';
+import { startStandin, type StandinProcess } from './standin-process.js';
+
+/**
+ * A lab (nic) topology on this host, with veth pairs standing in for the DUT's NICs and the
+ * TRex stand-in (recorded replies, no traffic) as the attached server: what a run does with
+ * the NICs, and how it ends when the server dies or never answers. Real TRex: trex-lab.spec.ts.
+ */
+describe('lab (nic) topology with an attached TRex server', function () {
+  let lab: FakeLab | undefined;
+  let standin: StandinProcess | undefined;
+  let dir: string;
+  const port = 25_000 + (process.pid % 1000) * 4;
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dplab-lab-'));
+    lab = await fakeLab();
+  });
+  afterEach(async () => {
+    await standin?.kill('SIGKILL');
+    standin = undefined;
+    await lab?.remove();
+  });
+
+  const runId = (stderr: string) => /dplab run ([0-9a-f]{6}):/.exec(stderr)?.[1] as string;
+
+  it('moves the DUT ports into the run and back, restoring each port state, and skips cases with the reason', async () => {
+    const l = lab as FakeLab;
+    const before = await l.where();
+    expect(before).to.deep.equal([`${l.nics[0]} host up`, `${l.nics[1]} host down`]);
+    const r = dplab(['run', '--suite', 'conformance', '--backend', 'ebpf', '--topology', l.topology(dir), '--out', join(dir, 'run')]);
+    expect(r.code, r.stderr).to.equal(0);
+    const results = JSON.parse(readFileSync(join(dir, 'run/results.json'), 'utf8')) as RunResults;
+    expect(results.cases.length).to.be.greaterThan(50);
+    expect(new Set(results.cases.map((c) => `${c.status}: ${c.reason}`))).to.deep.equal(
+      new Set(['skipped: lab (nic) topology: conformance and datapath cases inject and capture at netns endpoints; run them on a veth topology']),
+    );
+    expect(await l.where()).to.deep.equal(before);
+    expect(await leftovers(runId(r.stderr))).to.deep.equal([]);
+  });
+
+  it('ends a benchmark run whose TRex server dies mid-trial with a clear error within the call timeout, leaving nothing', async () => {
+    const l = lab as FakeLab;
+    standin = await startStandin(dir, port);
+    const before = await l.where();
+    const run = dplabAsync(['bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port}`, '--trex-timeout', '2', '--trex-force', '--smoke', '--backend', 'ebpf', '--metrics', 'mrr', '--out', join(dir, 'bench')]);
+    await standin.seen(/rpc start_traffic/, 120_000);
+    // The DUT ports are in the run's namespace while a trial runs.
+    expect(await l.where()).to.deep.equal([`${l.nics[0]} away`, `${l.nics[1]} away`]);
+    await standin.kill('SIGKILL');
+    const killedAt = Date.now();
+    const r = await run.done;
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.match(/^dplab: benchmarks stopped at baseline-xdp: TRex server at tcp:\/\/127\.0\.0\.1:\d+ stopped answering \(TRex get_port_status: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 2000 ms\)$/m);
+    // One call's timeout, then the teardown (XDP detach, namespace, ports back).
+    expect(r.endedAt - killedAt).to.be.below(2000 + 3000);
+    const results = JSON.parse(readFileSync(join(dir, 'bench/results.json'), 'utf8')) as RunResults;
+    expect(results.cases.map((c) => [c.backend, c.status])).to.deep.equal([['baseline-xdp', 'error']]);
+    expect(results.benchmarks).to.deep.equal([]);
+    expect(await l.where()).to.deep.equal(before);
+    expect(await leftovers(runId(r.stderr))).to.deep.equal([]);
+  });
+
+  it('ends a run whose TRex server never answers within the timeout, before building anything', async () => {
+    const l = lab as FakeLab;
+    standin = await startStandin(dir, port + 1, { silent: true });
+    const t0 = Date.now();
+    const r = dplab(['bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port + 1}`, '--trex-timeout', '1.5', '--smoke', '--backend', 'ebpf', '--out', join(dir, 'bench')]);
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr.trim().split('\n').at(-1)).to.match(/^dplab: TRex server at tcp:\/\/127\.0\.0\.1:\d+: no answer on its RPC port within the startup timeout \(TRex get_version: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 1500 ms\)$/);
+    expect(Date.now() - t0).to.be.below(1500 + 4000);
+    expect(await l.where()).to.deep.equal([`${l.nics[0]} host up`, `${l.nics[1]} host down`]);
+    expect(await leftovers(runId(r.stderr))).to.deep.equal([]);
+  });
+});
