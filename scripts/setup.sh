@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   qemu-system-x86 busybox-static cpio  # any kernel image as a guest (--kernel PATH|debian:PKG)
   chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)
   poppler-utils       # pdftotext: the report test reads the PDF back
+  docker.io           # TRex server containers (testcontainers); tests build a stand-in image locally
   git ca-certificates
 )
 

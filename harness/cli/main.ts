@@ -29,8 +29,10 @@ program
   .command('doctor')
   .description('probe this host: kernel, BPF/XDP/AF_XDP, OVS, tools, and which backends can run')
   .option('--json', 'print the findings as JSON')
-  .option('--topology <name|file>', 'also validate this topology')
-  .action(async (o: { json?: boolean; topology?: string }) => {
+  .option('--topology <name|file>', "also validate this topology; for a lab (nic) one, check its DUT ports and its TRex server's ports")
+  .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
+  .option('--trex-timeout <s>', 'per TRex call', '5')
+  .action(async (o: { json?: boolean; topology?: string; trex?: string; trexTimeout: string }) => {
     process.exitCode = await doctorCommand(o);
   });
 
