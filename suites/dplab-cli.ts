@@ -16,12 +16,12 @@ export function dplab(args: readonly string[], o: { env?: Record<string, string>
 }
 
 /** Runs the built `dplab` CLI in the background; `done` resolves with its outcome and when it ended. */
-export function dplabAsync(args: readonly string[]): { done: Promise<CliResult & { endedAt: number }>; stderrSoFar(): string } {
+export function dplabAsync(args: readonly string[]): { done: Promise<CliResult & { endedAt: number }>; stderrSoFar(): string; kill(signal: NodeJS.Signals): void } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const done = new Promise<CliResult & { endedAt: number }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr, endedAt: Date.now() })));
-  return { done, stderrSoFar: () => stderr };
+  return { done, stderrSoFar: () => stderr, kill: (signal) => void child.kill(signal) };
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { onTeardown } from '../run/teardown.js';
 import { REPO_ROOT } from '../runner/identity.js';
 
 /**
@@ -103,6 +104,9 @@ export async function runGuest(k: GuestKernel, r: GuestRun, l: GuestLaunch): Pro
       /* gone already */
     }
   };
+  // The guest runs in its own process group: a signal to dplab does not reach it, so the
+  // signal-driven teardown must end it.
+  const forget = onTeardown(`guest ${k.version}`, async () => killGroup());
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -117,6 +121,7 @@ export async function runGuest(k: GuestKernel, r: GuestRun, l: GuestLaunch): Pro
   await tail();
   // UML leaves helper processes in its group when its main thread dies abnormally.
   killGroup();
+  forget();
   await new Promise<void>((resolve) => klog.end(resolve));
   for (const s of l.scratch) await rm(s, { recursive: true, force: true });
   const seconds = (Date.now() - started) / 1000;

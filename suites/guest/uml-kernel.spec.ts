@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResults } from '../../harness/results/results.js';
 import { exec } from '../../harness/system/exec.js';
-import { dplab } from '../dplab-cli.js';
+import { dplab, dplabAsync } from '../dplab-cli.js';
 
 const UML = '/usr/bin/linux.uml';
 
@@ -63,6 +63,17 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     expect(r.stderr).to.match(/guest error: guest 6\.1\.\d+ did not finish within 3 s \(console: /);
     const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
     expect(results.cases.every((c) => c.status === 'error' && /did not finish within 3 s/.test(c.reason))).to.equal(true);
+    expect(await umlProcesses(out)).to.deep.equal([]);
+  });
+
+  it('ends the guest when the run is interrupted (SIGTERM), leaving nothing running', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dplab-uml-term-'));
+    const run = dplabAsync(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out]);
+    for (let i = 0; i < 300 && (await umlProcesses(out)).length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(await umlProcesses(out), 'the guest should be running').to.not.deep.equal([]);
+    run.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.stderr).to.equal(143);
     expect(await umlProcesses(out)).to.deep.equal([]);
   });
 
