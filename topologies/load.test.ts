@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { listTopologies, loadTopology, parseTopology, vethSpec } from './load.js';
+import { labYaml } from './testing/lab-yaml.js';
 
 const good = `name: t
 kind: veth
@@ -65,21 +66,7 @@ describe('topology files', () => {
     expect(() => loadTopology('/nonexistent/t.yaml')).to.throw('/nonexistent/t.yaml: no such topology file');
   });
 
-  const lab = (trex: string) => `name: lab
-kind: nic
-dut:
-  ports:
-    - { name: p1, interface: ens1f0 }
-    - { name: p2, interface: ens1f1 }
-generator:
-${trex}
-  ports:
-    - { name: t0, trexPort: 0 }
-    - { name: t1, trexPort: 1 }
-links:
-  - [t0, p1]
-  - [t1, p2]
-`;
+  const lab = (trex: string) => labYaml({ trex });
 
   it('takes a lab TRex server to attach to, or an image to start with its trex_cfg.yaml entry', () => {
     const attach = parseTopology(lab('  trex: { address: "trex1.lab:4501" }'), 'lab.yaml').spec;

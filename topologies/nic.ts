@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { exec } from '../harness/system/exec.js';
 import { runNames, type RunContext } from '../harness/run/run-context.js';
 import { routableAddress } from './nic-checks.js';
+import { startedTopology } from './started.js';
 import type { DutPortHandle, GeneratorPortHandle, NicTopologySpec, StartedTopology, StoppedTopology, Topology } from './topology.js';
 
 /**
@@ -52,25 +53,7 @@ export class NicTopology implements Topology {
         if (gen) generatorPorts.push({ name: gen.name, trexPort: gen.trexPort, dutPort: p.name });
       }
       dutPorts.sort((a, b) => a.ofport - b.ofport);
-      const spec = this.spec;
-      return {
-        state: 'started',
-        runId: ctx.runId,
-        spec,
-        dutNetns,
-        endpoints: [],
-        generatorPorts,
-        dutPorts,
-        endpoint(name: string) {
-          throw new Error(`topology ${spec.name}: kind nic has no netns endpoints ('${name}' asked); its generator ports are TRex ports`);
-        },
-        dutPort(name: string): DutPortHandle {
-          const p = dutPorts.find((x) => x.name === name);
-          if (!p) throw new Error(`topology ${spec.name}: no DUT port '${name}' (has ${dutPorts.map((x) => x.name).join(', ')})`);
-          return p;
-        },
-        stop,
-      };
+      return startedTopology({ runId: ctx.runId, spec: this.spec, dutNetns, endpoints: [], generatorPorts, dutPorts, stop });
     } catch (e) {
       await stop();
       throw e;

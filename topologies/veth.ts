@@ -1,5 +1,6 @@
 import { exec } from '../harness/system/exec.js';
 import { runNames, type RunContext } from '../harness/run/run-context.js';
+import { startedTopology } from './started.js';
 import type { DutPortHandle, EndpointHandle, StartedTopology, StoppedTopology, Topology, VethTopologySpec } from './topology.js';
 
 /**
@@ -53,27 +54,7 @@ export class VethTopology implements Topology {
         dutPorts.push({ name: port.name, ifname: dutIf, ofport: port.ofport ?? portIndex + 1, endpoint: ep.name });
       }
       dutPorts.sort((a, b) => a.ofport - b.ofport);
-      const spec = this.spec;
-      return {
-        state: 'started',
-        runId,
-        spec,
-        dutNetns,
-        endpoints,
-        generatorPorts: [],
-        dutPorts,
-        endpoint(name: string): EndpointHandle {
-          const e = endpoints.find((x) => x.name === name);
-          if (!e) throw new Error(`topology ${spec.name}: no endpoint '${name}' (has ${endpoints.map((x) => x.name).join(', ')})`);
-          return e;
-        },
-        dutPort(name: string): DutPortHandle {
-          const p = dutPorts.find((x) => x.name === name);
-          if (!p) throw new Error(`topology ${spec.name}: no DUT port '${name}' (has ${dutPorts.map((x) => x.name).join(', ')})`);
-          return p;
-        },
-        stop,
-      };
+      return startedTopology({ runId, spec: this.spec, dutNetns, endpoints, generatorPorts: [], dutPorts, stop });
     } catch (e) {
       await stop();
       throw e;

@@ -1,21 +1,9 @@
 import { expect } from 'chai';
 import { loadTopology, parseTopology } from '../../topologies/load.js';
+import { labYaml } from '../../topologies/testing/lab-yaml.js';
 import { generatorPlan } from './generator-arg.js';
 
-const lab = (extra = '', links = '  - [t0, p1]\n  - [t1, p2]') =>
-  parseTopology(`name: lab
-kind: nic
-dut:
-  ports:
-    - { name: p1, interface: ens1f0 }
-    - { name: p2, interface: ens1f1 }
-generator:
-${extra}  ports:
-    - { name: t0, trexPort: 0 }
-    - { name: t1, trexPort: 1 }
-links:
-${links}
-`, 'lab.yaml');
+const lab = (trex?: string, p2?: string) => parseTopology(labYaml({ ...(trex ? { trex } : {}), ...(p2 ? { p2 } : {}) }), 'lab.yaml');
 
 const flags = (o: Partial<Parameters<typeof generatorPlan>[0]>) => ({ generator: 'soft' as const, trexTimeout: '5', ...o });
 
@@ -23,7 +11,7 @@ describe('choosing the benchmark generator', () => {
   it('keeps the soft generator on veth and attaches TRex from --trex or the topology', () => {
     expect(generatorPlan(flags({}), loadTopology('p2p'), true)).to.deep.equal({ kind: 'soft' });
     expect(generatorPlan(flags({ generator: 'trex', trex: 'trex1:4501', trexTimeout: '2.5' }), lab(), true)).to.deep.equal({ kind: 'trex', server: { address: 'trex1:4501' }, timeoutMs: 2500, force: false });
-    expect(generatorPlan(flags({ generator: 'trex', trexForce: true }), lab('  trex: { address: trex2 }\n'), true)).to.deep.equal({ kind: 'trex', server: { address: 'trex2' }, timeoutMs: 5000, force: true });
+    expect(generatorPlan(flags({ generator: 'trex', trexForce: true }), lab('  trex: { address: trex2 }'), true)).to.deep.equal({ kind: 'trex', server: { address: 'trex2' }, timeoutMs: 5000, force: true });
   });
 
   it('refuses combinations that cannot run, before anything is created', () => {
@@ -39,20 +27,7 @@ describe('choosing the benchmark generator', () => {
   });
 
   it('needs DUT port p2 cabled to a TRex port for benchmarks', () => {
-    const t = parseTopology(`name: lab
-kind: nic
-dut:
-  ports:
-    - { name: p1, interface: ens1f0 }
-    - { name: p9, interface: ens1f1 }
-generator:
-  ports:
-    - { name: t0, trexPort: 0 }
-    - { name: t1, trexPort: 1 }
-links:
-  - [t0, p1]
-  - [t1, p9]
-`, 'lab.yaml');
+    const t = lab(undefined, 'p9');
     expect(() => generatorPlan(flags({ generator: 'trex', trex: 'x' }), t, true)).to.throw('topology lab: benchmarks need DUT port p2 cabled to a TRex port (links: [<generator port>, p2])');
   });
 
