@@ -17,7 +17,6 @@ export interface TrialPath {
 
 /** One trial, every count from its own source so they can be checked against each other. */
 export interface TrialResult {
-  /** What the generator counted and what the port counters say, for the trial record. */
   readonly requestedPps: number;
   /** What the generator says it sent, and at what rate. */
   readonly sent: number;
