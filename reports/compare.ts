@@ -1,4 +1,4 @@
-import { backendKernel, type CaseStatus, type RunResults } from '../harness/results/results.js';
+import { backendKernel, lowerIsBetter, type CaseStatus, type RunResults } from '../harness/results/results.js';
 
 /**
  * `dplab compare`: what changed from a baseline run to another run, per (backend, kernel)
@@ -62,8 +62,6 @@ function caseKind(from: CaseStatus | 'absent', to: CaseStatus | 'absent'): CaseC
   return 'changed';
 }
 
-/** Throughput and rates: more is better; latencies: less is better. */
-const lowerIsBetter = (metric: string) => metric.startsWith('latency');
 
 export function compareRuns(base: RunResults, run: RunResults, threshold = 0.1): Comparison {
   const caseKey = (c: { suite: string; id: string; backend: string }) => `${c.suite}\u0000${c.id}\u0000${c.backend}`;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
-import { backendKernel, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
+import { backendKernel, lowerIsBetter, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
 import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -92,7 +92,7 @@ function benchmarkSection(runs: readonly RunResults[]): string {
   const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
       const top = r.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
-      const ratio = top && top.value > 0 && !p.metric.startsWith('latency') ? (p.value / top.value).toFixed(2) : '';
+      const ratio = top && top.value > 0 && !lowerIsBetter(p.metric) ? (p.value / top.value).toFixed(2) : '';
       const spread = p.spread ? `${Math.round(p.spread.min)}..${Math.round(p.spread.max)}` : '';
       return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${Math.round(p.value * 100) / 100}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
     }),

@@ -1,4 +1,5 @@
 import { ipv4ToBytes, ipv6ToBytes, macToBytes } from '../../harness/packet/index.js';
+import { SHORTHAND_MATCH } from '../../harness/openflow/fields.js';
 import type { FlowRule, MatchField, OfAction } from '../../harness/openflow/rule.js';
 
 /**
@@ -17,9 +18,6 @@ export class UnsupportedRuleError extends Error {}
 
 const FRAG: Readonly<Record<string, [number, number]>> = { no: [0, 1], yes: [1, 1], first: [1, 3], later: [3, 3], not_later: [0, 2] };
 const TCP_FLAGS: Readonly<Record<string, number>> = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20, ece: 0x40, cwr: 0x80, ns: 0x100 };
-const SHORTHAND: Readonly<Record<string, [number, number?]>> = {
-  ip: [0x0800], ipv6: [0x86dd], arp: [0x0806], tcp: [0x0800, 6], udp: [0x0800, 17], icmp: [0x0800, 1], tcp6: [0x86dd, 6], udp6: [0x86dd, 17], icmp6: [0x86dd, 58],
-};
 
 class KeyMatch {
   readonly value = Buffer.alloc(KEY_SIZE);
@@ -73,10 +71,10 @@ function encodeMatch(fields: readonly MatchField[]): KeyMatch {
   const O = KEY_OFFSETS;
   for (const f of fields) {
     const m = f.mask;
-    const short = SHORTHAND[f.name];
+    const short = SHORTHAND_MATCH[f.name];
     if (f.value === '' && short) {
-      k.uint(O.eth_type, 2, short[0], 0xffff);
-      if (short[1] !== undefined) k.uint(O.nw_proto, 1, short[1], 0xff);
+      k.uint(O.eth_type, 2, short.dlType, 0xffff);
+      if (short.nwProto !== undefined) k.uint(O.nw_proto, 1, short.nwProto, 0xff);
       continue;
     }
     switch (f.name) {

@@ -69,8 +69,19 @@ export const MATCH_FIELDS: Readonly<Record<string, FieldDef>> = {
   arp_tha: { kind: 'mac', maskable: true, needs: ['arp'] },
 };
 
-/** Protocol shorthands (ovs-fields(7) "Shorthand notation"). */
-export const SHORTHANDS: ReadonlySet<string> = new Set(['ip', 'ipv6', 'icmp', 'icmp6', 'tcp', 'tcp6', 'udp', 'udp6', 'arp']);
+/** Protocol shorthands (ovs-fields(7) "Shorthand notation"): the dl_type and nw_proto each stands for. */
+export const SHORTHAND_MATCH: Readonly<Record<string, { readonly dlType: number; readonly nwProto?: number }>> = {
+  ip: { dlType: 0x0800 },
+  ipv6: { dlType: 0x86dd },
+  arp: { dlType: 0x0806 },
+  tcp: { dlType: 0x0800, nwProto: 6 },
+  udp: { dlType: 0x0800, nwProto: 17 },
+  icmp: { dlType: 0x0800, nwProto: 1 },
+  tcp6: { dlType: 0x86dd, nwProto: 6 },
+  udp6: { dlType: 0x86dd, nwProto: 17 },
+  icmp6: { dlType: 0x86dd, nwProto: 58 },
+};
+export const SHORTHANDS: ReadonlySet<string> = new Set(Object.keys(SHORTHAND_MATCH));
 
 /** Fields `set_field:V->F` may write, with their value syntax. */
 export const SET_FIELDS: Readonly<Record<string, FieldDef>> = {

@@ -68,6 +68,13 @@ describe('ovs-ofctl flow parser', () => {
     expect(parse('ip,nw_proto=6,tp_dst=80,actions=drop')).to.have.length(1);
   });
 
+  it('takes dl_type and nw_proto spelled out, or a network shorthand with nw_proto, as the transport shorthand', () => {
+    expect(parse('dl_type=0x0800,nw_proto=6,tcp_dst=80,actions=drop')).to.have.length(1);
+    expect(parse('dl_type=0x86dd,nw_proto=17,udp_dst=53,actions=drop')).to.have.length(1);
+    expect(parse('ipv6,nw_proto=58,icmpv6_type=135,actions=drop')).to.have.length(1);
+    expect(() => parse('ip,nw_proto=58,icmpv6_type=135,actions=drop')).to.throw('icmpv6_type: prerequisite missing (add one of: icmp6)');
+  });
+
   it('formats rules canonically, and the canonical form parses to the same rule', () => {
     const text = 'udp,priority=7,in_port=p1,tp_dst=0x1000/0xf000,actions=mod_nw_tos:184,dec_ttl,output:p2';
     const [r] = parse(text);

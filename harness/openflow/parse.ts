@@ -1,5 +1,5 @@
 import type { FlowRule, MatchField, OfAction } from './rule.js';
-import { checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHANDS, type FieldDef } from './fields.js';
+import { checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHAND_MATCH, SHORTHANDS, type FieldDef } from './fields.js';
 import { PositionedError } from '../text/positioned-error.js';
 
 /**
@@ -219,21 +219,14 @@ class LineParser {
     }
     // Prerequisites: a shorthand, or dl_type naming the protocol.
     const dlType = match.find((m) => m.name === 'dl_type')?.value;
-    const implied = new Set(match.filter((m) => m.value === '').map((m) => m.name));
-    if (dlType !== undefined) {
-      const t = Number(dlType);
-      if (t === 0x0800) implied.add('ip');
-      if (t === 0x86dd) implied.add('ipv6');
-      if (t === 0x0806) implied.add('arp');
-    }
     const proto = match.find((m) => m.name === 'nw_proto')?.value;
-    if (proto !== undefined) {
-      const p = Number(proto);
-      const v6 = implied.has('ipv6');
-      if (p === 6) implied.add(v6 ? 'tcp6' : 'tcp');
-      if (p === 17) implied.add(v6 ? 'udp6' : 'udp');
-      if (p === 1 && !v6) implied.add('icmp');
-      if (p === 58 && v6) implied.add('icmp6');
+    const implied = new Set(match.filter((m) => m.value === '').map((m) => m.name));
+    // The network layer, from a shorthand such as `ip` or from dl_type spelled out; with
+    // nw_proto, the transport shorthand (`tcp`, `icmp6`) is implied too.
+    const netTypes = new Set([...implied].flatMap((i) => (SHORTHAND_MATCH[i]?.nwProto === undefined && SHORTHAND_MATCH[i] ? [SHORTHAND_MATCH[i].dlType] : [])));
+    if (dlType !== undefined) netTypes.add(Number(dlType));
+    for (const [short, m] of Object.entries(SHORTHAND_MATCH)) {
+      if (netTypes.has(m.dlType) && (m.nwProto === undefined || (proto !== undefined && Number(proto) === m.nwProto))) implied.add(short);
     }
     for (const p of pending) {
       if (!p.def.needs?.some((n) => implied.has(n))) this.fail(p.col, `${p.name}: prerequisite missing (add one of: ${p.def.needs?.join(', ')})`);

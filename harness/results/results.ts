@@ -138,3 +138,6 @@ export function backendKernel(results: RunResults, backend: string): string {
   const kernel = b?.versions.kernel ?? results.run.kernel;
   return guest ? `${kernel} (${guest.split(' ')[0]})` : kernel;
 }
+
+/** Throughput and rates: more is better; latencies: less is better. */
+export const lowerIsBetter = (metric: string): boolean => metric.startsWith('latency');
