@@ -10,6 +10,7 @@ import { startOvsBridge } from '../ovs/ovs-bridge.js';
 export const kernelDatapath: Datapath = {
   id: 'kernel',
   description: 'Open vSwitch kernel datapath (openvswitch.ko, datapath_type=system)',
+  inKernel: true,
   async probe(): Promise<ProbeResult> {
     const kernel = release();
     const versions: Record<string, string> = { kernel };

@@ -20,14 +20,14 @@ export interface BenchBed {
   generator(topology: StartedTopology): Promise<TrialGenerator>;
 }
 
-/** p2p veth (h1 -> p1 -> DUT -> p2 -> h2) with the soft generator. */
-export function vethBed(spec: VethTopologySpec): BenchBed {
+/** p2p veth (h1 -> p1 -> DUT -> p2 -> h2) with the soft generator pinned to `genCpu`. */
+export function vethBed(spec: VethTopologySpec, genCpu = GEN_CPU): BenchBed {
   return {
-    description: `${spec.name} (veth), soft generator`,
+    description: `${spec.name} (veth), soft generator on CPU ${genCpu}`,
     build: (ctx) => new VethTopology(spec).start(ctx),
     // The DUT's receive work off the generator's pinned CPU (see prepareDutReceive).
-    prepare: (topology) => prepareDutReceive(topology, GEN_CPU),
-    generator: (topology) => softTrialGenerator(topology.endpoint('h1'), topology.endpoint('h2'), GEN_CPU),
+    prepare: (topology) => prepareDutReceive(topology, genCpu),
+    generator: (topology) => softTrialGenerator(topology.endpoint('h1'), topology.endpoint('h2'), genCpu),
   };
 }
 

@@ -43,7 +43,7 @@ export const DEFAULT_PLAN: BenchPlan = {
   setupPps: 200_000,
 };
 
-/** The generator is pinned here; the DUT's threaded NAPI and daemons get the other CPU(s). */
+/** The soft generator's CPU unless `--gen-cpu` says otherwise; the DUT's threaded NAPI and daemons get the others. */
 export const GEN_CPU = 0;
 /** Loss below this is counted as none for MRR's generator-limited flag (1 frame in 1000). */
 const NO_LOSS = 0.001;

@@ -1,4 +1,4 @@
-import type { Datapath } from '../datapath/datapath.js';
+import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
@@ -26,7 +26,14 @@ export interface BenchmarkRun {
  * the bed (so no target inherits another's flows, FDB or XDP programs), measured by the plan.
  * A lost generator (a TRex server that died or hangs) ends the suite: no later target could run.
  */
-export async function runBenchmarks(backends: readonly Datapath[], bed: BenchBed, ctx: RunContext, plan: BenchPlan, progress: Progress): Promise<BenchmarkRun> {
+export async function runBenchmarks(
+  backends: readonly Datapath[],
+  bed: BenchBed,
+  ctx: RunContext,
+  plan: BenchPlan,
+  progress: Progress,
+  probe: (d: Datapath) => Promise<ProbeResult> = (d) => d.probe(),
+): Promise<BenchmarkRun> {
   const points: BenchmarkPoint[] = [];
   const identities: BackendIdentity[] = [];
   const errors: { target: string; message: string }[] = [];
@@ -35,10 +42,10 @@ export async function runBenchmarks(backends: readonly Datapath[], bed: BenchBed
   for (const target of targets) {
     if (aborted) break;
     const backend = backends.find((b) => b.id === target.id);
-    const probe = backend ? await backend.probe() : undefined;
-    if (probe && !probe.available) {
-      progress.info(`[${target.id}] benchmark skipped: ${probe.reason}`);
-      identities.push({ id: target.id, available: false, versions: { ...probe.versions }, ...(probe.reason ? { reason: probe.reason } : {}) });
+    const probed = backend ? await probe(backend) : undefined;
+    if (probed && !probed.available) {
+      progress.info(`[${target.id}] benchmark skipped: ${probed.reason}`);
+      identities.push({ id: target.id, available: false, versions: { ...probed.versions }, ...(probed.reason ? { reason: probed.reason } : {}) });
       continue;
     }
     const topology = await bed.build(ctx);
@@ -59,7 +66,7 @@ export async function runBenchmarks(backends: readonly Datapath[], bed: BenchBed
       } finally {
         await gen.close();
       }
-      identities.push({ id: target.id, available: true, versions: probe ? { ...probe.versions } : {}, product: running.product });
+      identities.push({ id: target.id, available: true, versions: probed ? { ...probed.versions } : {}, product: running.product });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       errors.push({ target: target.id, message });

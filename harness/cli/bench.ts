@@ -61,7 +61,8 @@ export function benchPlan(o: BenchFlags): BenchPlan {
 export async function benchCommand(o: BenchFlags): Promise<number> {
   let backends;
   try {
-    backends = resolveBackends(o.backend).filter((b) => b.id !== 'kernel' || o.backend?.includes('kernel'));
+    // A kernel-resident datapath only when named: this host may lack its module.
+    backends = resolveBackends(o.backend).filter((b) => !b.inKernel || o.backend?.includes(b.id));
   } catch (e) {
     if (e instanceof UnknownBackendError) throw new UsageError(e.message);
     throw e;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { availableParallelism } from 'node:os';
 import { loadTopology, parseTopology } from '../../topologies/load.js';
 import { labYaml } from '../../topologies/testing/lab-yaml.js';
 import { generatorPlan } from './generator-arg.js';
@@ -10,6 +11,7 @@ const flags = (o: Partial<Parameters<typeof generatorPlan>[0]>) => ({ generator:
 describe('choosing the benchmark generator', () => {
   it('keeps the soft generator on veth and attaches TRex from --trex or the topology', () => {
     expect(generatorPlan(flags({}), loadTopology('p2p'), true)).to.deep.equal({ kind: 'soft' });
+    expect(generatorPlan(flags({ genCpu: '0' }), loadTopology('p2p'), true)).to.deep.equal({ kind: 'soft', cpu: 0 });
     expect(generatorPlan(flags({ generator: 'trex', trex: 'trex1:4501', trexTimeout: '2.5' }), lab(), true)).to.deep.equal({ kind: 'trex', server: { address: 'trex1:4501' }, timeoutMs: 2500, force: false });
     expect(generatorPlan(flags({ generator: 'trex', trexForce: true }), lab('  trex: { address: trex2 }'), true)).to.deep.equal({ kind: 'trex', server: { address: 'trex2' }, timeoutMs: 5000, force: true });
   });
@@ -22,6 +24,9 @@ describe('choosing the benchmark generator', () => {
       [flags({ generator: 'trex' }), lab(), '--generator trex: no TRex server: give --trex HOST[:PORT] or generator.trex in lab.yaml'],
       [flags({ generator: 'trex', trex: 'x:99999' }), lab(), "--trex: 'x:99999' is not host[:port]"],
       [flags({ generator: 'trex', trex: 'x', trexTimeout: '0' }), lab(), '--trex-timeout 0: want seconds 0.1..600'],
+      [flags({ genCpu: '99' }), loadTopology('p2p'), `--gen-cpu 99: want a CPU number 0..${availableParallelism() - 1}`],
+      [flags({ genCpu: 'x' }), loadTopology('p2p'), '--gen-cpu x: want a CPU number'],
+      [flags({ generator: 'trex', trex: 'x', genCpu: '1' }), lab(), '--gen-cpu: only with the soft generator'],
     ];
     for (const [o, topology, message] of cases) expect(() => generatorPlan(o, topology, true), message).to.throw(message);
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { trexPortsOf } from '../bench/bench-bed.js';
 import type { GeneratorPlan } from '../runner/run.js';
 import { parseTrexAddress } from '../traffic/trex/trex-cfg.js';
@@ -6,6 +7,7 @@ import { UsageError } from './errors.js';
 
 export interface GeneratorFlags {
   generator: 'soft' | 'trex';
+  genCpu?: string;
   trex?: string;
   trexTimeout: string;
   trexForce?: boolean;
@@ -21,8 +23,13 @@ export function generatorPlan(o: GeneratorFlags, topology: TopologyDefinition, b
   if (o.generator === 'soft') {
     if (o.trex || o.trexForce) throw new UsageError(`--trex${o.trex ? '' : '-force'}: only with --generator trex`);
     if (benchmarks && spec.kind === 'nic') throw new UsageError(`topology ${spec.name} (${source}) is a lab (nic) topology: its generator ports are TRex ports; use --generator trex`);
-    return { kind: 'soft' };
+    if (o.genCpu === undefined) return { kind: 'soft' };
+    const cpu = Number(o.genCpu);
+    const cpus = availableParallelism();
+    if (!Number.isInteger(cpu) || o.genCpu.trim() === '' || cpu < 0 || cpu >= cpus) throw new UsageError(`--gen-cpu ${o.genCpu}: want a CPU number 0..${cpus - 1}`);
+    return { kind: 'soft', cpu };
   }
+  if (o.genCpu !== undefined) throw new UsageError('--gen-cpu: only with the soft generator');
   if (spec.kind !== 'nic') throw new UsageError(`--generator trex: topology ${spec.name} (${source}) is kind ${spec.kind}; TRex drives a lab (nic) topology`);
   const timeoutS = Number(o.trexTimeout);
   if (!Number.isFinite(timeoutS) || timeoutS < 0.1 || timeoutS > 600) throw new UsageError(`--trex-timeout ${o.trexTimeout}: want seconds 0.1..600`);

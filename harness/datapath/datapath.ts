@@ -67,6 +67,11 @@ export interface ControllerChannel {
 export interface Datapath {
   readonly id: string;
   readonly description: string;
+  /**
+   * The datapath is part of the kernel (a module such as openvswitch.ko): with `--kernel` it runs
+   * inside that guest kernel, and is not benchmarked there (that would measure the emulator).
+   */
+  readonly inKernel?: boolean;
   probe(): Promise<ProbeResult>;
   /** Brings the datapath up on the topology's DUT ports. Only a started datapath can be used. */
   start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath>;

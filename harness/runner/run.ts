@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Datapath, StartedDatapath } from '../datapath/datapath.js';
+import type { Datapath, ProbeResult, StartedDatapath } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
 import { SCHEMA_VERSION, type BackendIdentity, type CaseResult, type RunResults } from '../results/results.js';
 import { writeRunOutputs } from '../results/write.js';
@@ -43,7 +43,11 @@ export interface RunPlan {
 }
 
 export type GeneratorPlan =
-  | { readonly kind: 'soft' }
+  | {
+      readonly kind: 'soft';
+      /** CPU the generator is pinned to (default GEN_CPU, 0). */
+      readonly cpu?: number;
+    }
   | {
       readonly kind: 'trex';
       readonly server: TrexServerConfig;
@@ -85,9 +89,16 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   progress.info(`dplab run ${runId}: topology ${plan.topology.spec.name}, backends ${plan.backends.map((b) => b.id).join(', ')}, out ${outDir}`);
   let failure: unknown;
   const benchmarks: BenchmarkPoint[] = [];
+  // One probe per backend and run: the cases and the benchmarks see the same answer.
+  const probes = new Map<string, Promise<ProbeResult>>();
+  const probeOnce = (d: Datapath): Promise<ProbeResult> => {
+    const p = probes.get(d.id) ?? d.probe();
+    probes.set(d.id, p);
+    return p;
+  };
   try {
     for (const backend of plan.groups.length > 0 ? plan.backends : []) {
-      if (plan.guest && backend.id === 'kernel') {
+      if (plan.guest && backend.inKernel) {
         const g = await runBackendInGuest(
           {
             guest: plan.guest,
@@ -106,7 +117,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         cases.push(...g.cases);
         continue;
       }
-      const probe = await backend.probe();
+      const probe = await probeOnce(backend);
       ovsVersion ??= probe.versions.ovs;
       const identity: BackendIdentity = {
         id: backend.id,
@@ -129,7 +140,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       cases.push(...ran);
     }
     if (plan.suites.includes('benchmark')) {
-      const b = await runBenchmarkSuite(plan, ctx, progress);
+      const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce);
       benchmarks.push(...b.points);
       for (const id of b.identities) if (!identities.some((i) => i.id === id.id)) identities.push(id);
       for (const e of b.errors) cases.push({ id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: e.target, features: [], status: 'error', reason: e.message, durationMs: 0 });
@@ -211,12 +222,12 @@ const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and
  * started for the run, always stopped after). The kernel backend in a guest is not
  * benchmarked: a guest's figures would measure the emulator.
  */
-async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress) {
-  const backends = plan.backends.filter((b) => !(plan.guest && b.id === 'kernel'));
-  if (plan.guest && plan.backends.some((b) => b.id === 'kernel')) progress.info('[kernel] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator');
+async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress, probe: (d: Datapath) => Promise<ProbeResult>) {
+  const backends = plan.backends.filter((b) => !(plan.guest && b.inKernel));
+  for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : []) progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
   const bench = plan.bench ?? DEFAULT_PLAN;
   const gen = plan.generator ?? { kind: 'soft' };
-  if (gen.kind === 'soft') return runBenchmarks(backends, vethBed(vethSpec(loadTopology('p2p'))), ctx, bench, progress);
+  if (gen.kind === 'soft') return runBenchmarks(backends, vethBed(vethSpec(loadTopology('p2p')), gen.cpu), ctx, bench, progress, probe);
   const spec = plan.topology.spec;
   if (spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
   const server = await new TrexServer(gen.server, gen.timeoutMs).start(ctx);
@@ -225,7 +236,7 @@ async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progr
     progress.info(`TRex ${server.version} at ${server.endpoint} (${server.how})`);
     const client = await server.connect();
     try {
-      return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress);
+      return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress, probe);
     } finally {
       await client.close();
     }
