@@ -34,6 +34,24 @@ describe('lab (nic) topology with an attached TRex server', function () {
 
   const runId = (stderr: string) => /dplab run ([0-9a-f]{6}):/.exec(stderr)?.[1] as string;
 
+  it('doctor checks both ends: the DUT NICs on this host and the TRex ports on the server', async () => {
+    const l = lab as FakeLab;
+    standin = await startStandin(dir, port + 2);
+    const r = dplab(['doctor', '--topology', l.topology(dir), '--trex', `127.0.0.1:${port + 2}`]);
+    expect(r.code, r.stdout).to.equal(3);
+    const lines = r.stdout.split('\n').map((x) => x.trim());
+    expect(lines).to.include.members([
+      `ok   trex     127.0.0.1:${port + 2}: TRex v3.08 (STL)`,
+      "FAIL t0       trex port 0: owned by 'raw-client' (a run would need --trex-force)",
+      "FAIL t1       trex port 1: owned by 'raw-client' (a run would need --trex-force)",
+    ]);
+    expect(lines.find((x) => x.startsWith('ok   p1'))).to.match(new RegExp(`^ok   p1 +${l.nics[0]}: [0-9a-f:]{17}, virtual, link `));
+    await standin.kill('SIGKILL');
+    const gone = dplab(['doctor', '--topology', l.topology(dir), '--trex', `127.0.0.1:${port + 2}`, '--trex-timeout', '0.5']);
+    expect(gone.code).to.equal(3);
+    expect(gone.stdout).to.match(/FAIL trex +127\.0\.0\.1:\d+: TRex api_sync_v2: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 500 ms/);
+  });
+
   it('moves the DUT ports into the run and back, restoring each port state, and skips cases with the reason', async () => {
     const l = lab as FakeLab;
     const before = await l.where();
