@@ -107,6 +107,20 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
     let lab: FakeLab | undefined;
     afterEach(async () => lab?.remove());
 
+    it('removes a container still starting when the run is interrupted (SIGTERM)', async () => {
+      lab = await fakeLab();
+      const trex = `{ image: "${STANDIN_IMAGE}", privileged: false, rpcPort: ${port + 2}, startupTimeoutS: 120, command: [-i, --cfg, /etc/trex_cfg.yaml, --silent], cfg: { interfaces: [dummy0, dummy1] } }`;
+      const run = dplabAsync(['bench', '--topology', lab.topology(dir, trex), '--generator', 'trex', '--smoke', '--backend', 'ebpf', '--out', join(dir, 'bench')]);
+      const runId = await until(() => /dplab run ([0-9a-f]{6}):/.exec(run.stderrSoFar())?.[1], 60_000);
+      for (let i = 0; i < 300 && !(await containerRunIds()).includes(runId); i += 1) await new Promise((r) => setTimeout(r, 100));
+      expect(await containerRunIds(), 'the container should be starting').to.include(runId);
+      run.kill('SIGTERM');
+      const r = await run.done;
+      expect(r.code, r.stderr).to.equal(143);
+      expect(await containerRunIds()).to.not.include(runId);
+      expect(await leftovers(runId)).to.deep.equal([]);
+    });
+
     it('ends the run when the container dies mid-trial, within the call timeout, and removes everything', async () => {
       lab = await fakeLab();
       const trex = `{ image: "${STANDIN_IMAGE}", privileged: false, rpcPort: ${port + 1}, startupTimeoutS: 20, cfg: { interfaces: [dummy0, dummy1] } }`;

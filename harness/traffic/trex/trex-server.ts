@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import type { RunContext } from '../../run/run-context.js';
+import { onTeardown } from '../../run/teardown.js';
+import { RpcChannel } from './rpc-channel.js';
 import { TrexStlClient } from './stl-client.js';
 import { DEFAULT_COMMAND, DEFAULT_RPC_PORT, parseTrexAddress, renderTrexCfg, type TrexContainerConfig, type TrexServerConfig } from './trex-cfg.js';
 
@@ -137,6 +139,9 @@ export class TrexServer {
         exited = true;
       });
     };
+    // From here a signal must remove the container too (the caller registers its own teardown
+    // only once the server is healthy, which can take minutes).
+    const forget = onTeardown(`TRex container of run ${ctx.runId}`, () => removeRunContainers(ctx.runId));
     let container;
     try {
       let spec = new GenericContainer(c.image);
@@ -153,6 +158,7 @@ export class TrexServer {
     } catch (e) {
       log.end();
       await removeRunContainers(ctx.runId).catch(() => undefined);
+      forget();
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
       const missing = c.privileged === false ? [] : missingCapabilities();
       const hint = /apply caps/.test(msg) && missing.length
@@ -163,6 +169,7 @@ export class TrexServer {
     const running = container;
     const stop = async (): Promise<StoppedTrexServer> => {
       await running.stop({ timeout: 10_000 }).catch(() => undefined);
+      forget();
       log.end();
       return { state: 'stopped', logFile };
     };
@@ -185,7 +192,6 @@ export class TrexServer {
  * passes; `gone()` names a reason to stop waiting early (the server process ended).
  */
 async function healthCheck(host: string, port: number, tryMs: number, deadline: number, gone: () => string | undefined = () => undefined): Promise<string> {
-  const { RpcChannel } = await import('./rpc-channel.js');
   const endpoint = `tcp://${host}:${port}`;
   for (;;) {
     const rpc = new RpcChannel({ endpoint, timeoutMs: tryMs });
