@@ -57,18 +57,29 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
       return Object.fromEntries(topology.dutPorts.map((p) => [p.name, byIf.get(p.ifname) ?? -1]));
     },
     async putFlow(odp) {
-      if (!held) {
-        // Revalidators delete datapath flows that ovs-vswitchd did not install (it has no ukey for
-        // them): hold them off for an hour. A revalidator already asleep wakes once more on its
-        // old timer (500 ms by default), so let that round pass first. (`revalidator/wait` can
-        // block for the whole new interval when the revalidator re-arms before its old timer.)
-        await ovs.vsctl(['set', 'Open_vSwitch', '.', 'other_config:max-revalidator=3600000', 'other_config:max-idle=3600000']);
-        await sleep(1000);
-        held = true;
-      }
       const [key, actions] = splitFlow(odp.replace(/\s*\n\s*/g, ' '));
-      const r = await ovs.appctl(['dpctl/add-flow', key, actions], { allowFail: true });
-      if (r.code !== 0) throw new Error(`${tag}: dpctl/add-flow: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0]}`);
+      const add = async () => {
+        const r = await ovs.appctl(['dpctl/add-flow', key, actions], { allowFail: true });
+        if (r.code !== 0) throw new Error(`${tag}: dpctl/add-flow: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0]}`);
+      };
+      if (held) return add();
+      // Revalidators delete datapath flows that ovs-vswitchd did not install (it has no ukey for
+      // them): hold them off for an hour. A revalidator already asleep wakes once more on its old
+      // timer (500 ms by default), and the reconfiguration itself may start a round, later on a
+      // slow guest. (`revalidator/wait` can block for the whole new interval when the revalidator
+      // re-arms before its old timer.) So the first flow is put until it survives such a round:
+      // with no traffic, nothing else adds or removes flows meanwhile.
+      await ovs.vsctl(['set', 'Open_vSwitch', '.', 'other_config:max-revalidator=3600000', 'other_config:max-idle=3600000']);
+      await sleep(1000);
+      held = true;
+      const count = async () => (await ovs.appctl(['dpctl/dump-flows'])).stdout.split('\n').filter((l) => l.trim()).length;
+      for (let attempt = 1; ; attempt += 1) {
+        const before = await count();
+        await add();
+        await sleep(1500);
+        if ((await count()) > before) return;
+        if (attempt === 4) throw new Error(`${tag}: dpctl/add-flow: the flow was removed again ${attempt} times (revalidators not held off)`);
+      }
     },
     async delFlow(key) {
       const r = await ovs.appctl(['dpctl/del-flow', key.replace(/\s*\n\s*/g, ' ')], { allowFail: true });
