@@ -6,9 +6,13 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+/*
+ * Keyed by ingress ifindex, valued by the paired port's. A hash devmap, not an array: a lab
+ * NIC keeps the host's ifindex (any size) when a run moves it into its namespace.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, 64);
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } peer SEC(".maps");
@@ -16,7 +20,6 @@ struct {
 SEC("xdp")
 int xdp_redirect_peer(struct xdp_md *ctx)
 {
-	/* Keyed by ingress ifindex (small in a fresh namespace): the paired port's ifindex. */
 	return bpf_redirect_map(&peer, ctx->ingress_ifindex, XDP_DROP);
 }
 

@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < 2; i++) {
 		ifs[i] = if_nametoindex(argv[1 + i]);
-		if (!ifs[i] || ifs[i] >= 64) {
-			fprintf(stderr, "dplab-xdp-redirect: %s: no such interface (or ifindex >= 64)\n", argv[1 + i]);
+		if (!ifs[i]) {
+			fprintf(stderr, "dplab-xdp-redirect: %s: no such interface\n", argv[1 + i]);
 			return 2;
 		}
 	}
