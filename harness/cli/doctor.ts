@@ -2,6 +2,7 @@ import { BACKENDS } from '../../datapaths/registry.js';
 import type { ProbeResult } from '../datapath/datapath.js';
 import { hostChecks, type HostCheck } from '../system/host-probe.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
+import { trexTimeoutMs } from './generator-arg.js';
 import { EXIT, UsageError } from './errors.js';
 import { checkNicPorts, type PortCheck } from '../../topologies/nic-checks.js';
 import type { NicTopologySpec } from '../../topologies/topology.js';
@@ -56,11 +57,10 @@ async function trexChecks(spec: NicTopologySpec, address: string | undefined, ti
 export async function doctorCommand(o: { json?: boolean; topology?: string; trex?: string; trexTimeout: string }): Promise<number> {
   const topology = o.topology ? loadTopologyOrUsage(o.topology) : undefined;
   if (o.trex && topology?.spec.kind !== 'nic') throw new UsageError('--trex: only with --topology of a lab (nic) topology');
-  const timeoutS = Number(o.trexTimeout);
-  if (!Number.isFinite(timeoutS) || timeoutS < 0.1 || timeoutS > 600) throw new UsageError(`--trex-timeout ${o.trexTimeout}: want seconds 0.1..600`);
+  const timeoutMs = trexTimeoutMs(o.trexTimeout);
   const [checks, backends] = await Promise.all([hostChecks(), Promise.all(BACKENDS.map((b) => b.probe()))]);
   const ports = topology?.spec.kind === 'nic' ? checkNicPorts(topology.spec) : undefined;
-  const trex = topology?.spec.kind === 'nic' ? await trexChecks(topology.spec, o.trex, Math.round(timeoutS * 1000)) : undefined;
+  const trex = topology?.spec.kind === 'nic' ? await trexChecks(topology.spec, o.trex, timeoutMs) : undefined;
   const report: DoctorReport = {
     checks,
     backends,

@@ -31,8 +31,7 @@ export function generatorPlan(o: GeneratorFlags, topology: TopologyDefinition, b
   }
   if (o.genCpu !== undefined) throw new UsageError('--gen-cpu: only with the soft generator');
   if (spec.kind !== 'nic') throw new UsageError(`--generator trex: topology ${spec.name} (${source}) is kind ${spec.kind}; TRex drives a lab (nic) topology`);
-  const timeoutS = Number(o.trexTimeout);
-  if (!Number.isFinite(timeoutS) || timeoutS < 0.1 || timeoutS > 600) throw new UsageError(`--trex-timeout ${o.trexTimeout}: want seconds 0.1..600`);
+  const timeoutMs = trexTimeoutMs(o.trexTimeout);
   try {
     trexPortsOf(spec);
     if (o.trex) parseTrexAddress(o.trex, '--trex');
@@ -41,5 +40,12 @@ export function generatorPlan(o: GeneratorFlags, topology: TopologyDefinition, b
   }
   const server = o.trex ? { address: o.trex } : spec.generator.trex;
   if (!server) throw new UsageError(`--generator trex: no TRex server: give --trex HOST[:PORT] or generator.trex in ${source}`);
-  return { kind: 'trex', server, timeoutMs: Math.round(timeoutS * 1000), force: o.trexForce ?? false };
+  return { kind: 'trex', server, timeoutMs, force: o.trexForce ?? false };
+}
+
+/** `--trex-timeout S` in milliseconds; out of range is a usage error. */
+export function trexTimeoutMs(text: string): number {
+  const s = Number(text);
+  if (!Number.isFinite(s) || s < 0.1 || s > 600) throw new UsageError(`--trex-timeout ${text}: want seconds 0.1..600`);
+  return Math.round(s * 1000);
 }

@@ -91,9 +91,7 @@ async function cleanRun(runId: string): Promise<string[]> {
     if (r.code === 0) removed.push(`link ${name}`);
   }
   // A TRex server container the run started (labelled with the run id).
-  if ((await containerRunIds()).includes(runId)) {
-    for (const name of await removeRunContainers(runId)) removed.push(`container ${name}`);
-  }
+  for (const name of await removeRunContainers(runId)) removed.push(`container ${name}`);
   const pin = join(BPFFS_ROOT, `dplab-${runId}`);
   if (await readdir(pin).then(() => true, () => false)) {
     await rm(pin, { recursive: true, force: true });

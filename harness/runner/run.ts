@@ -21,6 +21,7 @@ import type { BenchmarkPoint } from '../results/results.js';
 import { loadTopology } from '../../topologies/load.js';
 import { trexBed, vethBed } from '../bench/bench-bed.js';
 import { GeneratorLostError } from '../bench/trial.js';
+import type { TrexStlClient } from '../traffic/trex/stl-client.js';
 import { TrexServer } from '../traffic/trex/trex-server.js';
 import type { TrexServerConfig } from '../traffic/trex/trex-cfg.js';
 
@@ -231,17 +232,19 @@ async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progr
   const spec = plan.topology.spec;
   if (spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
   const server = await new TrexServer(gen.server, gen.timeoutMs).start(ctx);
-  const undo = onTeardown('TRex server', async () => void (await server.stop()));
+  let client: TrexStlClient | undefined;
+  // On a signal too: the ports go back to the server (a later run needs no --trex-force), then it stops.
+  const release = async () => {
+    await client?.close();
+    await server.stop();
+  };
+  const undo = onTeardown('TRex client and server', release);
   try {
     progress.info(`TRex ${server.version} at ${server.endpoint} (${server.how})`);
-    const client = await server.connect();
-    try {
-      return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress, probe);
-    } finally {
-      await client.close();
-    }
+    client = await server.connect();
+    return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress, probe);
   } finally {
-    await server.stop();
+    await release();
     undo();
   }
 }

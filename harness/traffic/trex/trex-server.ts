@@ -46,30 +46,35 @@ export function containerRuntimeEnv(): void {
 }
 
 /**
- * Removes the containers a run started (label `dplab.run`), whatever their state: a container
- * that failed to start is left `created`, one of a killed run still runs. Returns their names.
+ * The containers dplab started on this host (label `dplab.run`, any state), of one run or all,
+ * with the client that lists them; none when no Docker daemon is there to ask.
  */
-export async function removeRunContainers(runId?: string): Promise<string[]> {
-  containerRuntimeEnv();
-  const { getContainerRuntimeClient } = await import('testcontainers');
-  const client = await getContainerRuntimeClient();
-  const mine = await client.container.dockerode.listContainers({ all: true, filters: { label: [runId === undefined ? 'dplab.run' : `dplab.run=${runId}`] } });
-  for (const c of mine) await client.container.dockerode.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  return mine.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
-}
-
-/** Run ids of containers dplab started on this host; none when no Docker daemon is there. */
-export async function containerRunIds(): Promise<string[]> {
-  if (!existsSync('/var/run/docker.sock')) return [];
+async function runContainers(runId?: string) {
+  if (!existsSync('/var/run/docker.sock')) return { docker: undefined, containers: [] };
   containerRuntimeEnv();
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
-    const client = await getContainerRuntimeClient();
-    const all = await client.container.dockerode.listContainers({ all: true, filters: { label: ['dplab.run'] } });
-    return all.map((c) => c.Labels['dplab.run'] as string);
+    const docker = (await getContainerRuntimeClient()).container.dockerode;
+    const containers = await docker.listContainers({ all: true, filters: { label: [runId === undefined ? 'dplab.run' : `dplab.run=${runId}`] } });
+    return { docker, containers };
   } catch {
-    return [];
+    return { docker: undefined, containers: [] };
   }
+}
+
+/**
+ * Removes the containers a run started, whatever their state: a container that failed to start
+ * is left `created`, one of a killed run still runs. Returns their names.
+ */
+export async function removeRunContainers(runId: string): Promise<string[]> {
+  const { docker, containers } = await runContainers(runId);
+  for (const c of containers) await docker?.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  return containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
+}
+
+/** Run ids of containers dplab started on this host. */
+export async function containerRunIds(): Promise<string[]> {
+  return (await runContainers()).containers.map((c) => c.Labels['dplab.run'] as string);
 }
 
 /** Capabilities this host cannot give a container (missing from its bounding set). */

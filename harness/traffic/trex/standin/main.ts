@@ -17,7 +17,8 @@ function fail(message: string): never {
 }
 
 const args = process.argv.slice(2);
-const cfgPath = args[args.indexOf('--cfg') + 1] ?? '/etc/trex_cfg.yaml';
+const at = args.indexOf('--cfg');
+const cfgPath = at >= 0 ? (args[at + 1] ?? fail('--cfg: needs a file')) : '/etc/trex_cfg.yaml';
 let cfg: unknown;
 try {
   cfg = parse(readFileSync(cfgPath, 'utf8'));
