@@ -139,6 +139,8 @@ async function measurePoint(gen: TrialGenerator, target: StartedBenchTarget, bac
   if (plan.metrics.has('ndr') || plan.metrics.has('latency')) ndr = await search('ndr_pps', 0, plan.metrics.has('ndr'));
   // What passed with no loss passes any loss threshold: the PDR search starts above the NDR.
   if (plan.metrics.has('pdr')) await search('pdr_pps', plan.pdrLoss, true, ndr?.pps);
+  // Latency is measured under a load that loses nothing: without an NDR there is none to take.
+  if (plan.metrics.has('latency') && ndr && ndr.pps === 0) log(`${label}: latency not measured: no rate passed without loss (NDR 0 in ${ndr.steps.length} trials)`);
   if (plan.metrics.has('latency') && ndr && ndr.pps > 0) {
     for (const f of plan.latencyAt) {
       const t = await trial(ndr.pps * f);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../../reports/browser.js';
 import { parseResults, type CaseStatus, type RunResults } from '../../harness/results/results.js';
@@ -92,5 +92,42 @@ describe('report and compare on real runs', function () {
     expect(heads).to.deep.equal(['r0-ebpf', 'r1-ebpf']);
     const l2 = await page.$$eval('td.cell[data-feature="l2.output"]', (tds) => tds.map((td) => td.getAttribute('data-status')));
     expect(l2).to.deep.equal(['pass', 'fail']);
+  });
+});
+
+/** A recorded `dplab bench --smoke` run (this VM): its latency points were taken at half the NDR. */
+const BENCH_FIXTURE = fileURLToPath(new URL('../../../reports/fixtures/bench-smoke-results.json', import.meta.url));
+
+describe('benchmark charts of a recorded run', () => {
+  it('draws all four charts, the latency bars being the recorded percentiles', async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'dplab-report-bench-'));
+    copyFileSync(BENCH_FIXTURE, join(dir, 'results.json'));
+    expect(dplab(['report', dir]).code).to.equal(0);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+      await page.waitForFunction(() => (globalThis as { dplabChartsReady?: boolean }).dplabChartsReady === true);
+      type Drawn = { id: string; labels: string[]; data: (number | null)[][] };
+      const charts = await page.$$eval('canvas', (cs) =>
+        cs.map((c) => {
+          const chart = (globalThis as unknown as { Chart: { getChart(c: unknown): { data: { labels: string[]; datasets: { data: (number | null)[] }[] } } | undefined } }).Chart.getChart(c);
+          return { id: c.id, labels: chart?.data.labels ?? [], data: chart?.data.datasets.map((d) => d.data) ?? [] };
+        }),
+      ) as Drawn[];
+      expect(charts.map((c) => c.id)).to.deep.equal(['chart-frame-size', 'chart-flows', 'chart-latency', 'chart-ratio']);
+      for (const c of charts) expect(c.data.length, c.id).to.be.greaterThan(0);
+      const results = load(dir);
+      const latency = charts[2] as Drawn;
+      const measured = [...new Set(results.benchmarks.filter((b) => b.metric === 'latency_p50_us').map((b) => b.backend))];
+      // One group per measured backend (labelled with its kernel) at half the NDR.
+      expect(latency.labels.map((l) => `${l.split(' ')[0]} ${l.split(' ').pop()}`)).to.deep.equal(measured.map((b) => `${b} @0.5`));
+      for (const [i, m] of ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].entries()) {
+        expect(latency.data[i], m).to.deep.equal(measured.map((b) => results.benchmarks.find((p) => p.backend === b && p.metric === m)?.value));
+      }
+    } finally {
+      await browser.close();
+    }
   });
 });
