@@ -161,8 +161,10 @@ function ebpfBackend(xdp: boolean): Datapath {
           },
         },
         async stats(): Promise<DatapathStats> {
-          const s = parseDpctlShow((await c.command('stats')).join('\n'));
-          return { ...s, ports: await portStats(topology.dutNetns, topology) };
+          const text = (await c.command('stats')).join('\n');
+          const upcalls = /^upcalls: (\d+)$/m.exec(text);
+          if (!upcalls) throw new Error(`ebpf agent stats: no upcalls line in ${JSON.stringify(text)}`);
+          return { ...parseDpctlShow(text), upcalls: Number(upcalls[1]), ports: await portStats(topology.dutNetns, topology) };
         },
         async openController(): Promise<ControllerChannel> {
           return packetIns.channel();

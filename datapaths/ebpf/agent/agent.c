@@ -17,7 +17,9 @@
  *   flow-flush                 deletes every megaflow
  *   miss-log                   `miss SEQ KEY` for the last MISS_LOG misses, oldest first: the
  *                              full key each miss upcall carried (as OVS logs upcalls at debug)
- *   stats                      `lookups: hit:N missed:N lost:N` and `flows: N`
+ *   stats                      `lookups: hit:N missed:N lost:N`, `flows: N` and `upcalls: N`
+ *                              (miss upcalls this agent carried out, hits queued behind
+ *                              pending misses included)
  *   subscribe                  from now on this connection also gets `packet-in PORT REASON HEX`
  * Misses arrive on a ring buffer: the agent classifies the key, installs the megaflow, and
  * executes the packet through BPF_PROG_RUN. Idle megaflows expire. On SIGTERM/SIGINT it
@@ -424,6 +426,7 @@ static void cmd_stats(struct agent *a, int fd)
 	reply(fd, "lookups: hit:%llu missed:%llu lost:%llu", (unsigned long long)totals[DP_CNT_HIT], (unsigned long long)totals[DP_CNT_MISS],
 	      (unsigned long long)totals[DP_CNT_LOST]);
 	reply(fd, "flows: %d", flow_count(a));
+	reply(fd, "upcalls: %llu", (unsigned long long)a->n_misses);
 }
 
 static void expire_idle(struct agent *a)

@@ -55,10 +55,10 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	bpf_ringbuf_submit(u, 0);
 	if (reason == DP_UPCALL_MISS) {
 		__u32 port = key->in_port;
-		__u64 *sent = bpf_map_lookup_elem(&misses_sent, &port);
+		struct dp_port_misses *m = bpf_map_lookup_elem(&misses_sent, &port);
 
-		if (sent)
-			__sync_fetch_and_add(sent, 1);
+		if (m)
+			__sync_fetch_and_add(&m->sent, 1);
 	}
 	return 0;
 }

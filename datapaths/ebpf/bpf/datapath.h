@@ -14,6 +14,14 @@
 #define DP_MAX_PORTS 64
 /* Packet bytes carried by an upcall record; longer packets are cut (len says the real size). */
 #define DP_UPCALL_BYTES 2048
+/* Pending misses of a port behind which its hits still queue to keep their order (maps.h). */
+#define DP_ORDER_BACKLOG 256
+
+/* Per port, written by the BPF programs: misses sent to the agent, and whether hits overtake. */
+struct dp_port_misses {
+	__u64 sent;
+	__u64 overtaking; /* set past DP_ORDER_BACKLOG, cleared once the agent has caught up */
+};
 
 enum dp_action_type {
 	DP_ACT_OUTPUT = 1,   /* port */
