@@ -1,52 +1,30 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GEN_CPU } from '../../harness/bench/benchmark.js';
 import { throughputSearch } from '../../harness/bench/search.js';
-import { baselineXdp, prepareDutReceive, type StartedBenchTarget } from '../../harness/bench/targets.js';
+import { baselineXdp, type StartedBenchTarget } from '../../harness/bench/targets.js';
 import { runTrial, unaccounted, type TrialPath } from '../../harness/bench/trial.js';
-import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
-import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
-import { startSink, type StartedSink } from '../../harness/traffic/soft/sink.js';
+import type { StartedSink } from '../../harness/traffic/soft/sink.js';
 import { parseProfile, sizedStreams, type ProfileInput } from '../../harness/traffic/streams/stream-model.js';
-import { loadTopology, vethSpec } from '../../topologies/load.js';
-import type { StartedTopology } from '../../topologies/topology.js';
-import { VethTopology } from '../../topologies/veth.js';
-import { leftovers } from '../lifecycle/leftovers.js';
+import { startP2pBed, type P2pBed } from './p2p-bed.js';
 
 /**
  * The soft generator on real veth, h1 -> p1 -> XDP redirect -> p2 -> h2: it sends what it is
  * asked, says when it could not, and every frame shows in an interface counter.
  */
 describe('soft generator and sink (real veth, XDP redirect between the DUT ports)', function () {
-  let ctx: RunContext;
-  let topology: StartedTopology | undefined;
-  let target: StartedBenchTarget | undefined;
-  let sink: StartedSink | undefined;
+  let bed: P2pBed<StartedBenchTarget> | undefined;
+  let sink: StartedSink;
   let path: TrialPath;
   const profile = (p: Partial<ProfileInput>) => parseProfile({ streams: sizedStreams(64), rate: { pps: 0 }, durationMs: 1000, ...p }, 'spec');
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
-    const runId = newRunId();
-    ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-gen-${runId}-`)));
-    await registerRun(ctx);
-    topology = await new VethTopology(vethSpec(loadTopology('p2p'))).start(ctx);
-    await prepareDutReceive(topology, GEN_CPU);
-    target = await baselineXdp.start(topology, ctx);
-    sink = await startSink(topology.endpoint('h2'));
-    path = { from: topology.endpoint('h1'), to: topology.endpoint('h2'), sink, genCpu: GEN_CPU };
+    bed = await startP2pBed('gen', (topology, ctx) => baselineXdp.start(topology, ctx));
+    path = bed.path;
+    sink = path.sink;
   });
 
   after(async () => {
-    await sink?.stop();
-    await target?.stop();
-    await topology?.stop();
-    if (ctx) {
-      await unregisterRun(ctx);
-      expect(await leftovers(ctx.runId)).to.deep.equal([]);
-    }
+    if (bed) expect(await bed.stop()).to.deep.equal([]);
   });
 
   it('sends exactly the frames of a burst, and all of them arrive at a rate the DUT sustains', async () => {
@@ -82,9 +60,9 @@ describe('soft generator and sink (real veth, XDP redirect between the DUT ports
   });
 
   it('keeps IMIX at 7:4:1 per stream, with the frame sizes on the wire', async () => {
-    await sink?.reset();
+    await sink.reset();
     await runTrial(path, profile({ streams: sizedStreams('imix'), rate: { pps: 20_000 }, mode: { kind: 'burst', frames: 1_200 }, durationMs: 5000 }));
-    const streams = (await sink?.read()) ?? [];
+    const streams = await sink.read();
     expect(streams.map((s) => s.index)).to.deep.equal([0, 1, 2]);
     const counts = streams.map((s) => s.packets);
     const total = counts.reduce((a, b) => a + b, 0);

@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GEN_CPU } from '../../harness/bench/benchmark.js';
+import { prepareDutReceive } from '../../harness/bench/targets.js';
+import type { TrialPath } from '../../harness/bench/trial.js';
+import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
+import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
+import { startSink } from '../../harness/traffic/soft/sink.js';
+import { loadTopology, vethSpec } from '../../topologies/load.js';
+import type { StartedTopology } from '../../topologies/topology.js';
+import { VethTopology } from '../../topologies/veth.js';
+import { leftovers } from '../lifecycle/leftovers.js';
+
+/** h1 -> p1 -> (the DUT under test) -> p2 -> h2 on p2p veth, with the soft generator's sink on h2. */
+export interface P2pBed<T> {
+  readonly ctx: RunContext;
+  readonly topology: StartedTopology;
+  readonly dut: T;
+  readonly path: TrialPath;
+  /** Stops sink, DUT and topology; returns what the run left behind (should be nothing). */
+  stop(): Promise<string[]>;
+}
+
+/** Brings the bed up around a DUT started by `startDut`; whatever was started is stopped if a step fails. */
+export async function startP2pBed<T extends { stop(): Promise<unknown> }>(label: string, startDut: (topology: StartedTopology, ctx: RunContext) => Promise<T>): Promise<P2pBed<T>> {
+  const runId = newRunId();
+  const ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-${label}-${runId}-`)));
+  await registerRun(ctx);
+  let topology: StartedTopology | undefined;
+  let dut: T | undefined;
+  const stop = async () => {
+    await dut?.stop();
+    await topology?.stop();
+    await unregisterRun(ctx);
+    return leftovers(runId);
+  };
+  try {
+    topology = await new VethTopology(vethSpec(loadTopology('p2p'))).start(ctx);
+    await prepareDutReceive(topology, GEN_CPU);
+    dut = await startDut(topology, ctx);
+    const sink = await startSink(topology.endpoint('h2'));
+    const started = topology;
+    return {
+      ctx,
+      topology: started,
+      dut,
+      path: { from: started.endpoint('h1'), to: started.endpoint('h2'), sink, genCpu: GEN_CPU },
+      stop: async () => {
+        await sink.stop();
+        return stop();
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
