@@ -45,11 +45,16 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     const statuses = results.cases.filter((c) => c.suite === 'conformance' && c.backend === 'kernel').map((c) => c.status);
     expect(statuses.filter((s) => s === 'pass').length, 'cases passed in the guest').to.be.at.least(70);
     expect(statuses.filter((s) => s === 'error' || s === 'timeout'), 'harness faults').to.deep.equal([]);
-    for (const c of results.cases.filter((x) => x.backend === 'kernel' && x.status === 'fail')) {
+    const findings = results.cases.filter((x) => x.backend === 'kernel' && x.status === 'fail');
+    for (const c of findings) {
       // Reported, with the evidence a kernel engineer needs.
       console.log(`      kernel datapath finding: ${c.id}: ${c.reason}`);
       expect(c.details?.flows ?? [], `${c.id} keeps its flow dump`).to.not.deep.equal([]);
     }
+    // The one explained in the README: OVS 3.1 gives the kernel no nd() mask while the ICMPv6
+    // code is wildcarded, so the megaflow of a solicitation the rule refused takes every target.
+    expect(findings.map((c) => c.id)).to.deep.equal(['match.nd-target']);
+    expect(findings[0]?.details?.flows?.join('\n')).to.match(/icmpv6\(type=135,code=0\/0\),nd\(target=::\/::,.*actions:drop/);
     const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
     expect(console_).to.match(/guest: linux 6\.1\./);
     console.log(`      guest reached its init at ${/up ([\d.]+) s/.exec(console_)?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
