@@ -91,7 +91,12 @@ describe('soft generator and sink (real veth, XDP redirect between the DUT ports
     expect(r.converged).to.equal(true);
     expect(r.hi - r.lo).to.be.at.most(0.1 * r.hi);
     expect(r.pps).to.be.greaterThan(0);
-    expect(r.steps.length).to.be.within(3, 16);
+    // Few trials are legitimate: a trial that passes at what the generator could offer then
+    // closes the bracket on the generator's ceiling (seen in CI after 2).
+    expect(r.steps.length).to.be.within(1, 16);
+    // The answer is the highest rate a trial passed at (what was really offered), never interpolated.
+    const passed = r.steps.filter((s) => s.pass).map((s) => Math.min(s.requestedPps, s.offeredPps));
+    expect(r.pps).to.equal(Math.max(...passed));
     expect(r.steps[0]?.offeredPps).to.be.below(50_000_000);
     expect(r.steps.filter((s) => s.pass).every((s) => s.lossRatio <= 0.01)).to.equal(true);
   });
