@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHROMIUM, launchChromium } from '../../reports/browser.js';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchChromium, openReport } from '../../reports/browser.js';
 import { parseResults, type RunResults } from '../../harness/results/results.js';
 import { leftovers } from '../lifecycle/leftovers.js';
+import { reportCharts } from '../report/charts.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
@@ -20,10 +21,8 @@ async function chartsDrawn(out: string, results: RunResults): Promise<void> {
   const latency = results.benchmarks.some((b) => b.metric.startsWith('latency_'));
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(join(out, 'report.html')).href);
-    await page.waitForFunction(() => (globalThis as { dplabChartsReady?: boolean }).dplabChartsReady === true);
-    const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => `${c.id} ${(globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }).Chart.getChart(c) ? 'drawn' : 'empty'}`));
+    const charts = await reportCharts(await openReport(browser, join(out, 'report.html')));
+    const drawn = charts.map((c) => `${c.id} ${c.drawn ? 'drawn' : 'empty'}`);
     expect(drawn).to.deep.equal(['chart-frame-size drawn', 'chart-flows drawn', `chart-latency ${latency ? 'drawn' : 'empty'}`, 'chart-ratio drawn']);
   } finally {
     await browser.close();

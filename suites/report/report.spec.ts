@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../../reports/browser.js';
+import { CHROMIUM, launchChromium, openReport } from '../../reports/browser.js';
 import { parseResults, type CaseStatus, type RunResults } from '../../harness/results/results.js';
 import { exec } from '../../harness/system/exec.js';
 import { dplab } from '../dplab-cli.js';
+import { reportCharts, type ReportChart } from './charts.js';
 
 const FORCED = 'l2.output-p1-to-p2';
 const load = (dir: string): RunResults => parseResults(readFileSync(join(dir, 'results.json'), 'utf8'), dir);
@@ -106,20 +107,11 @@ describe('benchmark charts of a recorded run', () => {
     expect(dplab(['report', dir]).code).to.equal(0);
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(pathToFileURL(join(dir, 'report.html')).href);
-      await page.waitForFunction(() => (globalThis as { dplabChartsReady?: boolean }).dplabChartsReady === true);
-      type Drawn = { id: string; labels: string[]; data: (number | null)[][] };
-      const charts = await page.$$eval('canvas', (cs) =>
-        cs.map((c) => {
-          const chart = (globalThis as unknown as { Chart: { getChart(c: unknown): { data: { labels: string[]; datasets: { data: (number | null)[] }[] } } | undefined } }).Chart.getChart(c);
-          return { id: c.id, labels: chart?.data.labels ?? [], data: chart?.data.datasets.map((d) => d.data) ?? [] };
-        }),
-      ) as Drawn[];
+      const charts = await reportCharts(await openReport(browser, join(dir, 'report.html')));
       expect(charts.map((c) => c.id)).to.deep.equal(['chart-frame-size', 'chart-flows', 'chart-latency', 'chart-ratio']);
       for (const c of charts) expect(c.data.length, c.id).to.be.greaterThan(0);
       const results = load(dir);
-      const latency = charts[2] as Drawn;
+      const latency = charts[2] as ReportChart;
       const measured = [...new Set(results.benchmarks.filter((b) => b.metric === 'latency_p50_us').map((b) => b.backend))];
       // One group per measured backend (labelled with its kernel) at half the NDR.
       expect(latency.labels.map((l) => `${l.split(' ')[0]} ${l.split(' ').pop()}`)).to.deep.equal(measured.map((b) => `${b} @0.5`));
