@@ -62,7 +62,6 @@ function caseKind(from: CaseStatus | 'absent', to: CaseStatus | 'absent'): CaseC
   return 'changed';
 }
 
-
 export function compareRuns(base: RunResults, run: RunResults, threshold = 0.1): Comparison {
   const caseKey = (c: { suite: string; id: string; backend: string }) => `${c.suite}\u0000${c.id}\u0000${c.backend}`;
   const before = new Map(base.cases.map((c) => [caseKey(c), c]));

@@ -51,6 +51,11 @@ export interface OvsDatapathLevel extends DatapathLevel {
 export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopology, tag: string): OvsDatapathLevel {
   let held = false;
   let logStart: number | undefined;
+  // dpctl/add-flow and del-flow: a refusal becomes an error naming the command and OVS's reason.
+  const dpctl = async (command: string, ...args: string[]) => {
+    const r = await ovs.appctl([`dpctl/${command}`, ...args], { allowFail: true });
+    if (r.code !== 0) throw new Error(`${tag}: dpctl/${command}: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0]}`);
+  };
   return {
     async ports() {
       const byIf = parseDpctlPorts((await ovs.appctl(['dpctl/show'])).stdout);
@@ -58,10 +63,7 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
     },
     async putFlow(odp) {
       const [key, actions] = splitFlow(odp.replace(/\s*\n\s*/g, ' '));
-      const add = async () => {
-        const r = await ovs.appctl(['dpctl/add-flow', key, actions], { allowFail: true });
-        if (r.code !== 0) throw new Error(`${tag}: dpctl/add-flow: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0]}`);
-      };
+      const add = () => dpctl('add-flow', key, actions);
       if (held) return add();
       // Revalidators delete datapath flows that ovs-vswitchd did not install (it has no ukey for
       // them): hold them off for an hour. A revalidator already asleep wakes once more on its old
@@ -82,8 +84,7 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
       }
     },
     async delFlow(key) {
-      const r = await ovs.appctl(['dpctl/del-flow', key.replace(/\s*\n\s*/g, ' ')], { allowFail: true });
-      if (r.code !== 0) throw new Error(`${tag}: dpctl/del-flow: ${(r.stderr.trim() || r.stdout.trim()).split('\n')[0]}`);
+      await dpctl('del-flow', key.replace(/\s*\n\s*/g, ' '));
     },
     async missKeys(): Promise<MissLog> {
       if (logStart === undefined) {

@@ -223,7 +223,8 @@ class LineParser {
     const implied = new Set(match.filter((m) => m.value === '').map((m) => m.name));
     // The network layer, from a shorthand such as `ip` or from dl_type spelled out; with
     // nw_proto, the transport shorthand (`tcp`, `icmp6`) is implied too.
-    const netTypes = new Set([...implied].flatMap((i) => (SHORTHAND_MATCH[i]?.nwProto === undefined && SHORTHAND_MATCH[i] ? [SHORTHAND_MATCH[i].dlType] : [])));
+    const networkShorthands = [...implied].flatMap((i) => SHORTHAND_MATCH[i] ?? []).filter((m) => m.nwProto === undefined);
+    const netTypes = new Set(networkShorthands.map((m) => m.dlType));
     if (dlType !== undefined) netTypes.add(Number(dlType));
     for (const [short, m] of Object.entries(SHORTHAND_MATCH)) {
       if (netTypes.has(m.dlType) && (m.nwProto === undefined || (proto !== undefined && Number(proto) === m.nwProto))) implied.add(short);
