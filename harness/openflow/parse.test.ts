@@ -52,7 +52,7 @@ describe('ovs-ofctl flow parser', () => {
   });
 
   it('reads set_field, VLAN, controller and resubmit actions', () => {
-    const [r] = parse('in_port=p1,actions=push_vlan:0x88a8,set_field:4296->vlan_vid,set_field:2001:db8::99->ipv6_src,controller(max_len=128),resubmit(,1),p3');
+    const [r] = parse('ipv6,in_port=p1,actions=push_vlan:0x88a8,set_field:4296->vlan_vid,set_field:2001:db8::99->ipv6_src,controller(max_len=128),resubmit(,1),p3');
     expect(r?.actions).to.deep.equal([
       { type: 'push_vlan', ethertype: 0x88a8 },
       { type: 'set_field', field: 'vlan_vid', value: '4296' },
@@ -82,6 +82,97 @@ describe('ovs-ofctl flow parser', () => {
     expect(canon).to.equal('table=0,priority=7,udp,in_port=1,tp_dst=0x1000/0xf000,actions=mod_nw_tos:184,dec_ttl,output:2');
     const [again] = parseOfctlFlows(canon, { source: 'flows.txt', ports: {} });
     expect({ ...again, source: '' }).to.deep.equal({ ...r, source: '' });
+  });
+
+  describe('value widths (ovs-fields(7)): a value the field cannot hold is refused, not truncated', () => {
+    it('dl_vlan takes a 12-bit VLAN id, or 0xffff for frames without a VLAN header', () => {
+      expect(parse('dl_vlan=4095,actions=drop')[0]?.match).to.deep.equal([{ name: 'dl_vlan', value: '4095' }]);
+      expect(parse('dl_vlan=0xffff,actions=drop')[0]?.match).to.deep.equal([{ name: 'dl_vlan', value: '0xffff' }]);
+      expect(error('dl_vlan=5000,actions=drop')).to.equal('flows.txt:1:9: dl_vlan: 5000 is larger than 4095 (or 0xffff for frames without a VLAN header)');
+      expect(error('in_port=p1,dl_vlan=4096,actions=drop')).to.equal('flows.txt:1:20: dl_vlan: 4096 is larger than 4095 (or 0xffff for frames without a VLAN header)');
+    });
+
+    it('nw_tos is the DSCP shifted left 2: its ECN bits must be clear, as mod_nw_tos requires', () => {
+      expect(parse('ip,nw_tos=252,actions=drop')).to.have.length(1);
+      expect(error('ip,nw_tos=3,actions=drop')).to.equal('flows.txt:1:11: nw_tos: 3 sets ECN bits; the value must be a multiple of 4');
+      expect(error('ip,nw_tos=256,actions=drop')).to.equal('flows.txt:1:11: nw_tos: 256 is larger than 252');
+    });
+
+    it('arp_op takes the opcodes OVS matches, 0..255', () => {
+      expect(parse('arp,arp_op=255,actions=drop')).to.have.length(1);
+      expect(error('arp,arp_op=256,actions=drop')).to.equal('flows.txt:1:12: arp_op: 256 is larger than 255');
+    });
+
+    it('ports are 16-bit OpenFlow 1.0 numbers, in matches and in actions', () => {
+      expect(error('in_port=70000,actions=drop')).to.equal('flows.txt:1:9: in_port: port 70000 is larger than 65535');
+      expect(error('in_port=p1,actions=output:70000')).to.equal('flows.txt:1:27: output: port 70000 is larger than 65535');
+      expect(error('in_port=p1,actions=resubmit(65536,1)')).to.equal('flows.txt:1:29: resubmit: port 65536 is larger than 65535');
+    });
+
+    it('set_field values are held to the width of the field they write', () => {
+      expect(error('tcp,actions=set_field:70000->tp_dst')).to.equal('flows.txt:1:23: set_field tp_dst: 70000 is larger than 65535');
+    });
+
+    it('cookie is 64 bits and controller max_len 16 bits', () => {
+      expect(error('cookie=18446744073709551616,actions=drop')).to.equal('flows.txt:1:8: cookie: 18446744073709551616 is larger than 18446744073709551615');
+      expect(error('in_port=p1,actions=controller(max_len=65536)')).to.equal('flows.txt:1:20: controller: max_len 65536 is larger than 65535');
+    });
+  });
+
+  describe("OVS's other names for a field (ovs-fields(7) \"aka\") are the same field", () => {
+    it('set_field takes nw_src/nw_dst, dl_src/dl_dst and tp_src/tp_dst and writes the canonical name', () => {
+      const [r] = parse('tcp,actions=set_field:1.2.3.4->nw_dst,set_field:10.0.0.9->nw_src,set_field:0a:dd:00:00:00:09->dl_src,set_field:0a:dd:00:00:00:0a->dl_dst,set_field:80->tp_src,set_field:81->tp_dst');
+      expect(r?.actions).to.deep.equal([
+        { type: 'set_field', field: 'ip_dst', value: '1.2.3.4' },
+        { type: 'set_field', field: 'ip_src', value: '10.0.0.9' },
+        { type: 'set_field', field: 'eth_src', value: '0a:dd:00:00:00:09' },
+        { type: 'set_field', field: 'eth_dst', value: '0a:dd:00:00:00:0a' },
+        { type: 'set_field', field: 'tcp_src', value: '80' },
+        { type: 'set_field', field: 'tcp_dst', value: '81' },
+      ]);
+      expect(formatOfctlFlow(r as never)).to.contain('actions=set_field:1.2.3.4->ip_dst,');
+    });
+
+    it('matches take ip_ecn and ip_frag for nw_ecn and nw_frag, and an alias beside its field is a duplicate', () => {
+      expect(parse('ip,ip_ecn=3,ip_frag=first,actions=drop')[0]?.match).to.deep.equal([
+        { name: 'ip', value: '' },
+        { name: 'nw_ecn', value: '3' },
+        { name: 'nw_frag', value: 'first' },
+      ]);
+      expect(error('ip,nw_ecn=1,ip_ecn=2,actions=drop')).to.equal("flows.txt:1:13: 'ip_ecn' given twice");
+    });
+
+    it('an ARP rule may match its addresses as ip_src/ip_dst, the same field as nw_src/nw_dst', () => {
+      expect(parse('arp,ip_src=10.0.0.1,ip_dst=10.0.0.2,actions=drop')[0]?.match).to.deep.equal([
+        { name: 'arp', value: '' },
+        { name: 'nw_src', value: '10.0.0.1' },
+        { name: 'nw_dst', value: '10.0.0.2' },
+      ]);
+    });
+  });
+
+  describe('set_field prerequisites: OVS refuses a set_field whose field the rule does not guarantee', () => {
+    const cases: [string, string][] = [
+      ['in_port=p1,actions=set_field:1.2.3.4->nw_dst,output:p2', 'flows.txt:1:20: set_field nw_dst: prerequisite missing (add one of: ip, tcp, udp, icmp)'],
+      ['in_port=p1,actions=set_field:1.2.3.4->ip_dst,output:p2', 'flows.txt:1:20: set_field ip_dst: prerequisite missing (add one of: ip, tcp, udp, icmp)'],
+      // OVS's tp_src/tp_dst are tcp_src/tcp_dst; a UDP port is udp_src/udp_dst.
+      ['udp,actions=set_field:53->tp_dst', 'flows.txt:1:13: set_field tp_dst: prerequisite missing (add one of: tcp, tcp6)'],
+      ['in_port=p1,actions=set_field:4106->vlan_vid,output:p2', 'flows.txt:1:20: set_field vlan_vid: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)'],
+      ['dl_vlan=10,actions=strip_vlan,set_field:5->vlan_pcp', 'flows.txt:1:31: set_field vlan_pcp: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)'],
+    ];
+    for (const [text, message] of cases) {
+      it(text, () => expect(error(text)).to.equal(message));
+    }
+
+    it('accepts each field where the rule guarantees it: by shorthand, dl_type, a matched or a pushed VLAN header', () => {
+      expect(parse('dl_type=0x0800,actions=set_field:1.2.3.4->nw_dst')).to.have.length(1);
+      expect(parse('ipv6,actions=set_field:10->ip_dscp,set_field:9->nw_ttl')).to.have.length(1);
+      expect(parse('udp6,actions=set_field:53->udp_dst')).to.have.length(1);
+      expect(parse('dl_vlan=10,actions=set_field:4116->vlan_vid')).to.have.length(1);
+      expect(parse('vlan_tci=0x1000/0x1000,actions=set_field:3->vlan_pcp')).to.have.length(1);
+      expect(parse('in_port=p1,actions=mod_vlan_vid:5,set_field:3->vlan_pcp')).to.have.length(1);
+      expect(error('in_port=p1,actions=set_field:1.2.3.4->ip_dst')).to.match(/prerequisite missing/);
+    });
   });
 
   describe('rejects bad text with file:line:column and the reason', () => {

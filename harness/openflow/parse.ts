@@ -1,5 +1,5 @@
 import type { FlowRule, MatchField, OfAction } from './rule.js';
-import { checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHAND_MATCH, SHORTHANDS, type FieldDef } from './fields.js';
+import { checkKind, checkMask, checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHAND_MATCH, SHORTHANDS, VLAN_HEADER, widthMax, type NamedField } from './fields.js';
 import { PositionedError } from '../text/positioned-error.js';
 
 /**
@@ -45,6 +45,18 @@ function split(text: string, startCol: number, blanks: boolean): Token[] {
   return out;
 }
 
+/** OpenFlow 1.0 port numbers, as ovs-ofctl takes them in matches and actions. */
+const PORT_MAX = widthMax(MATCH_FIELDS.get('in_port')?.def.bits);
+const COOKIE_MAX = 2n ** 64n - 1n;
+
+/** What the rule guarantees about the frame where an action runs: set_field needs its field present. */
+interface ActionContext {
+  /** Protocol shorthands the match implies (`ip` for `tcp`, `tcp` for `ip,nw_proto=6`, ...). */
+  readonly implied: ReadonlySet<string>;
+  /** VLAN headers the frame has here: matched, then pushed and popped by the actions so far. */
+  vlans: number;
+}
+
 function keyValue(tok: string): [string, string | undefined] {
   const i = tok.search(/[=:]/);
   return i < 0 ? [tok, undefined] : [tok.slice(0, i), tok.slice(i + 1)];
@@ -63,6 +75,7 @@ class LineParser {
   port(text: string, col: number, what: string): number {
     const n = this.o.ports[text] ?? parseUint(text);
     if (n === undefined) this.fail(col, `${what}: unknown port '${text}' (known: ${Object.keys(this.o.ports).join(', ') || 'none'})`);
+    if (n > PORT_MAX) this.fail(col, `${what}: port ${text} is larger than ${PORT_MAX}`);
     return n;
   }
 
@@ -73,40 +86,60 @@ class LineParser {
     return v;
   }
 
-  value(def: FieldDef, name: string, raw: string, col: number): { value: string; mask?: string } {
+  value({ def }: NamedField, name: string, raw: string, col: number): { value: string; mask?: string } {
     const slash = raw.indexOf('/');
     const value = slash < 0 ? raw : raw.slice(0, slash);
     const mask = slash < 0 ? undefined : raw.slice(slash + 1);
     if (def.kind === 'port') return { value: String(this.port(value, col + name.length + 1, name)) };
-    const bad = checkValue(def.kind, value, def.max);
+    const bad = checkValue(def, value);
     if (bad) this.fail(col + name.length + 1, `${name}: ${bad}`);
     if (mask !== undefined) {
       if (!def.maskable) this.fail(col + name.length + 2 + value.length, `${name}: this field cannot be masked`);
       const isPrefix = (def.kind === 'ipv4' || def.kind === 'ipv6') && /^\d+$/.test(mask);
       const limit = def.kind === 'ipv4' ? 32 : 128;
       if (isPrefix && Number(mask) > limit) this.fail(col + name.length + 2 + value.length, `${name}: prefix /${mask} is longer than ${limit}`);
-      const badMask = isPrefix ? undefined : checkValue(def.kind, mask, def.kind === 'tcp_flags' ? 0xfff : def.max);
+      const badMask = isPrefix ? undefined : checkMask(def, mask);
       if (badMask) this.fail(col + name.length + 2 + value.length, `${name}: bad mask: ${badMask}`);
     }
     return mask === undefined ? { value } : { value, mask };
   }
 
-  action(tok: Token): OfAction {
+  /** One action, and what it does to the VLAN headers later actions see. */
+  action(tok: Token, ctx: ActionContext): OfAction {
+    const a = this.actionOf(tok, ctx);
+    if (a.type === 'push_vlan') ctx.vlans += 1;
+    // Without a tag, OVS's mod_vlan_vid/mod_vlan_pcp push one.
+    if (a.type === 'mod_vlan_vid' || a.type === 'mod_vlan_pcp') ctx.vlans = Math.max(ctx.vlans, 1);
+    if (a.type === 'strip_vlan') ctx.vlans = Math.max(ctx.vlans - 1, 0);
+    return a;
+  }
+
+  actionOf(tok: Token, ctx: ActionContext): OfAction {
     const { text, col } = tok;
     if (text === 'drop') return { type: 'drop' };
     if (text === 'flood' || text === 'all' || text === 'normal' || text === 'in_port' || text === 'dec_ttl') return { type: text };
     if (text === 'strip_vlan' || text === 'pop_vlan') return { type: 'strip_vlan' };
     if (text === 'controller') return { type: 'controller' };
     const ctl = /^controller(?::(\d+)|\(max_len=(\d+)\))$/.exec(text);
-    if (ctl) return { type: 'controller', maxLen: Number(ctl[1] ?? ctl[2]) };
+    if (ctl) {
+      const maxLen = ctl[1] ?? ctl[2] ?? '';
+      // ofp_action_output's max_len is 16 bits.
+      if (Number(maxLen) > 65535) this.fail(col, `controller: max_len ${maxLen} is larger than 65535`);
+      return { type: 'controller', maxLen: Number(maxLen) };
+    }
     const sf = /^set_field:(.+)->([a-z0-9_]+)$/.exec(text);
     if (sf) {
-      const [, value, field] = sf as unknown as [string, string, string];
-      const def = SET_FIELDS[field];
-      if (!def) this.fail(col + text.length - field.length, `set_field: unknown or unsupported field '${field}' (supported: ${Object.keys(SET_FIELDS).join(', ')})`);
-      const bad = checkValue(def.kind, value, def.max);
-      if (bad) this.fail(col + 10, `set_field ${field}: ${bad}`);
-      return { type: 'set_field', field, value };
+      const [, value, name] = sf as unknown as [string, string, string];
+      const f = SET_FIELDS.get(name);
+      if (!f) this.fail(col + text.length - name.length, `set_field: unknown or unsupported field '${name}' (supported: ${[...new Set([...SET_FIELDS.values()].map((x) => x.canonical))].join(', ')})`);
+      const bad = checkValue(f.def, value);
+      if (bad) this.fail(col + 10, `set_field ${name}: ${bad}`);
+      // OVS refuses a set_field whose field the rule does not guarantee ("lacks correct prerequisites").
+      if (f.needs && !f.needs.some((n) => (n === VLAN_HEADER ? ctx.vlans > 0 : ctx.implied.has(n)))) {
+        if (f.needs.includes(VLAN_HEADER)) this.fail(col, `set_field ${name}: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)`);
+        this.fail(col, `set_field ${name}: prerequisite missing (add one of: ${f.needs.join(', ')})`);
+      }
+      return { type: 'set_field', field: f.canonical, value };
     }
     if (text.startsWith('set_field')) this.fail(col, `set_field: expected set_field:VALUE->FIELD, got '${text}'`);
     const rs = /^resubmit(?::(\w+)|\((\w*),(\d*)\))$/.exec(text);
@@ -133,13 +166,13 @@ class LineParser {
         return { type: 'mod_vlan_pcp', pcp: this.uint(arg, at, name, 7) };
       case 'mod_dl_src':
       case 'mod_dl_dst': {
-        const bad = checkValue('mac', arg ?? '');
+        const bad = checkKind('mac', arg ?? '');
         if (bad) this.fail(at, `${name}: ${bad}`);
         return { type: name, mac: arg as string };
       }
       case 'mod_nw_src':
       case 'mod_nw_dst': {
-        const bad = checkValue('ipv4', arg ?? '');
+        const bad = checkKind('ipv4', arg ?? '');
         if (bad) this.fail(at, `${name}: ${bad}`);
         return { type: name, ip: arg as string };
       }
@@ -177,14 +210,14 @@ class LineParser {
     let hardTimeout: number | undefined;
     const match: MatchField[] = [];
     const seen = new Set<string>();
-    const pending: { name: string; def: FieldDef; col: number }[] = [];
+    const pending: { name: string; needs: readonly string[]; col: number }[] = [];
     for (const tok of matchTokens) {
       const eq = tok.text.indexOf('=');
       const name = eq < 0 ? tok.text : tok.text.slice(0, eq);
       const raw = eq < 0 ? undefined : tok.text.slice(eq + 1);
       const at = tok.col + name.length + 1;
       if (raw === undefined) {
-        if (!SHORTHANDS.has(name)) this.fail(tok.col, MATCH_FIELDS[name] ? `${name}: needs a value (${name}=...)` : `unknown match field '${name}'`);
+        if (!SHORTHANDS.has(name)) this.fail(tok.col, MATCH_FIELDS.has(name) ? `${name}: needs a value (${name}=...)` : `unknown match field '${name}'`);
         if (seen.has(name)) this.fail(tok.col, `'${name}' given twice`);
         seen.add(name);
         match.push({ name, value: '' });
@@ -200,6 +233,7 @@ class LineParser {
         case 'cookie':
           if (!/^(0x[0-9a-fA-F]{1,16}|\d+)$/.test(raw)) this.fail(at, `cookie: expected a number, got '${raw}'`);
           cookie = BigInt(raw);
+          if (cookie > COOKIE_MAX) this.fail(at, `cookie: ${raw} is larger than ${COOKIE_MAX}`);
           continue;
         case 'idle_timeout':
           idleTimeout = this.uint(raw, at, name, 65535);
@@ -208,14 +242,13 @@ class LineParser {
           hardTimeout = this.uint(raw, at, name, 65535);
           continue;
       }
-      const def = MATCH_FIELDS[name];
-      if (!def) this.fail(tok.col, `unknown match field '${name}'`);
-      const canonical = def.canonical ?? name;
-      if (seen.has(canonical)) this.fail(tok.col, `'${name}' given twice`);
-      seen.add(canonical);
-      const v = this.value(def, name, raw, tok.col);
-      match.push({ name: canonical, ...v });
-      if (def.needs) pending.push({ name, def, col: tok.col });
+      const f = MATCH_FIELDS.get(name);
+      if (!f) this.fail(tok.col, `unknown match field '${name}'`);
+      if (seen.has(f.canonical)) this.fail(tok.col, `'${name}' given twice`);
+      seen.add(f.canonical);
+      const v = this.value(f, name, raw, tok.col);
+      match.push({ name: f.canonical, ...v });
+      if (f.needs) pending.push({ name, needs: f.needs, col: tok.col });
     }
     // Prerequisites: a shorthand, or dl_type naming the protocol.
     const dlType = match.find((m) => m.name === 'dl_type')?.value;
@@ -230,9 +263,10 @@ class LineParser {
       if (netTypes.has(m.dlType) && (m.nwProto === undefined || (proto !== undefined && Number(proto) === m.nwProto))) implied.add(short);
     }
     for (const p of pending) {
-      if (!p.def.needs?.some((n) => implied.has(n))) this.fail(p.col, `${p.name}: prerequisite missing (add one of: ${p.def.needs?.join(', ')})`);
+      if (!p.needs.some((n) => implied.has(n))) this.fail(p.col, `${p.name}: prerequisite missing (add one of: ${p.needs.join(', ')})`);
     }
-    const actions = actionTokens.map((t) => this.action(t));
+    const ctx: ActionContext = { implied, vlans: matchesVlanHeader(match) ? 1 : 0 };
+    const actions = actionTokens.map((t) => this.action(t, ctx));
     if (actions.some((a) => a.type === 'drop') && actions.length > 1) this.fail(actionsCol, "'drop' must be the only action");
     return {
       table,
@@ -245,6 +279,16 @@ class LineParser {
       source: `${this.o.source}:${this.lineNo}`,
     };
   }
+}
+
+/** Whether the match only takes frames with a VLAN header (OVS sets VLAN_CFI in the match). */
+function matchesVlanHeader(match: readonly MatchField[]): boolean {
+  return match.some((m) => {
+    if (m.name === 'dl_vlan') return Number(m.value) !== 0xffff;
+    if (m.name === 'dl_vlan_pcp') return true;
+    if (m.name === 'vlan_tci') return (Number(m.value) & Number(m.mask ?? 0xffff) & 0x1000) !== 0;
+    return false;
+  });
 }
 
 /** Parses a rule file or snippet. Throws FlowSyntaxError at the first problem. */

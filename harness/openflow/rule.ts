@@ -1,6 +1,6 @@
 /** The typed form of OpenFlow rules written in the documented subset of `ovs-ofctl` flow syntax. */
 
-/** A match field: `name=value[/mask]`, or a protocol shorthand such as `tcp` (value ''). */
+/** A match field: `name=value[/mask]` under its canonical name (dl_src for eth_src), or a protocol shorthand such as `tcp` (value ''). */
 export interface MatchField {
   readonly name: string;
   readonly value: string;
@@ -19,6 +19,7 @@ export type OfAction =
   | { readonly type: 'strip_vlan' }
   | { readonly type: 'mod_vlan_vid'; readonly vid: number }
   | { readonly type: 'mod_vlan_pcp'; readonly pcp: number }
+  /** `field` is the canonical name: `set_field:V->nw_dst` is read as ip_dst (harness/openflow/fields.ts). */
   | { readonly type: 'set_field'; readonly field: string; readonly value: string }
   | { readonly type: 'mod_dl_src' | 'mod_dl_dst'; readonly mac: string }
   | { readonly type: 'mod_nw_src' | 'mod_nw_dst'; readonly ip: string }
