@@ -10,6 +10,11 @@ export function frameFields(f: ParsedFrame): Map<string, string> {
     if (!o) return;
     for (const [k, v] of Object.entries(o)) {
       if (v === undefined || k === 'vlans') continue;
+      // A header inside a header (IPv6's fragment header) flattens to `ipv6.fragment.id`.
+      if (typeof v === 'object' && !Buffer.isBuffer(v)) {
+        put(`${layer}.${k}`, v as object);
+        continue;
+      }
       const show = fmt[k] as ((v: unknown) => string) | undefined;
       m.set(`${layer}.${k}`, show ? show(v) : String(v));
     }

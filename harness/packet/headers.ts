@@ -1,7 +1,7 @@
 /** Header types shared by the builder and the parser; field names follow the RFCs. */
 
 export const ETH_P = { IPV4: 0x0800, ARP: 0x0806, VLAN: 0x8100, QINQ: 0x88a8, IPV6: 0x86dd } as const;
-export const IPPROTO = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
+export const IPPROTO = { ICMP: 1, TCP: 6, UDP: 17, IPV6_FRAGMENT: 44, ICMPV6: 58 } as const;
 
 export interface VlanTag {
   /** 0x8100 (802.1Q) or 0x88a8 (802.1ad service tag). */
@@ -53,6 +53,17 @@ export interface Ipv6Header {
   readonly hopLimit: number;
   readonly src: string;
   readonly dst: string;
+  /** The fragment header (RFC 8200 4.5), when `nextHeader` is 44. */
+  readonly fragment?: Ipv6Fragment;
+}
+
+export interface Ipv6Fragment {
+  /** The header after it (the L4 protocol). */
+  readonly nextHeader: number;
+  /** In 8-byte units, as IPv4's. */
+  readonly fragOffset: number;
+  readonly mf: boolean;
+  readonly id: number;
 }
 
 export interface UdpHeader {

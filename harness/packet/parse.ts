@@ -33,18 +33,29 @@ export interface ParsedFrame {
   truncated?: string;
   /** Checksums found wrong, e.g. `['ipv4', 'udp']`; absent layers are not checked. */
   badChecksums: string[];
+  /**
+   * Checksums the frame cannot settle, neither bad nor good: `['udp']` in the first fragment of
+   * a datagram, whose L4 checksum covers the whole datagram while the fragment holds its start.
+   */
+  unverifiedChecksums: string[];
 }
 
 const ECHO_TYPES = new Set([0, 8, 128, 129]);
 
-function l4(f: ParsedFrame, proto: number, seg: Buffer, src: Buffer, dst: Buffer): void {
+/** The L4 header in `seg`; `partial`: `seg` is a first fragment, not the whole datagram. */
+function l4(f: ParsedFrame, proto: number, seg: Buffer, src: Buffer, dst: Buffer, partial: boolean): void {
   const sum = (p: number) => pseudoHeaderSum(src, dst, p, seg.length);
+  const check = (name: string, initial: number) => {
+    if (partial) f.unverifiedChecksums.push(name);
+    else if (internetChecksum(seg, initial) !== 0) f.badChecksums.push(name);
+  };
   if (proto === IPPROTO.UDP) {
     if (seg.length < 8) return void (f.truncated = `udp: header needs 8 bytes, ${seg.length} left`);
     f.udp = { sport: seg.readUInt16BE(0), dport: seg.readUInt16BE(2), length: seg.readUInt16BE(4), checksum: seg.readUInt16BE(6) };
     f.payload = seg.subarray(8);
-    if (f.udp.checksum !== 0 && internetChecksum(seg, sum(IPPROTO.UDP)) !== 0) f.badChecksums.push('udp');
-    if (f.udp.checksum === 0 && src.length === 16) f.badChecksums.push('udp');
+    // Zero is "no checksum", which only IPv4 allows.
+    if (f.udp.checksum !== 0) check('udp', sum(IPPROTO.UDP));
+    else if (src.length === 16) f.badChecksums.push('udp');
   } else if (proto === IPPROTO.TCP) {
     if (seg.length < 20) return void (f.truncated = `tcp: header needs 20 bytes, ${seg.length} left`);
     const off = seg.readUInt16BE(12);
@@ -66,7 +77,7 @@ function l4(f: ParsedFrame, proto: number, seg: Buffer, src: Buffer, dst: Buffer
       return;
     }
     f.payload = seg.subarray(dataOffset * 4);
-    if (internetChecksum(seg, sum(IPPROTO.TCP)) !== 0) f.badChecksums.push('tcp');
+    check('tcp', sum(IPPROTO.TCP));
   } else if (proto === IPPROTO.ICMP || proto === IPPROTO.ICMPV6) {
     const v6 = proto === IPPROTO.ICMPV6;
     const name = v6 ? 'icmp6' : 'icmp';
@@ -96,14 +107,14 @@ function l4(f: ParsedFrame, proto: number, seg: Buffer, src: Buffer, dst: Buffer
     if (v6) f.icmp6 = h;
     else f.icmp = h;
     f.payload = seg.subarray(rest);
-    if (internetChecksum(seg, v6 ? sum(IPPROTO.ICMPV6) : 0) !== 0) f.badChecksums.push(name);
+    check(name, v6 ? sum(IPPROTO.ICMPV6) : 0);
   } else {
     f.payload = seg;
   }
 }
 
 export function parseFrame(buf: Buffer): ParsedFrame {
-  const f: ParsedFrame = { length: buf.length, payload: Buffer.alloc(0), badChecksums: [] };
+  const f: ParsedFrame = { length: buf.length, payload: Buffer.alloc(0), badChecksums: [], unverifiedChecksums: [] };
   if (buf.length < 14) {
     f.truncated = `eth: header needs 14 bytes, ${buf.length} left`;
     f.payload = buf;
@@ -163,7 +174,7 @@ export function parseFrame(buf: Buffer): ParsedFrame {
     const seg = l3.subarray(ihl * 4, end);
     f.payload = seg;
     // Only the first fragment carries the L4 header.
-    if (f.ipv4.fragOffset === 0) l4(f, f.ipv4.protocol, seg, l3.subarray(12, 16), l3.subarray(16, 20));
+    if (f.ipv4.fragOffset === 0) l4(f, f.ipv4.protocol, seg, l3.subarray(12, 16), l3.subarray(16, 20), f.ipv4.mf);
   } else if (ethertype === ETH_P.IPV6) {
     if (l3.length < 40) return (f.truncated = `ipv6: header needs 40 bytes, ${l3.length} left`), f;
     const w = l3.readUInt32BE(0);
@@ -179,7 +190,17 @@ export function parseFrame(buf: Buffer): ParsedFrame {
     if (w >>> 28 !== 6) return (f.truncated = `ipv6: version ${w >>> 28}`), f;
     const seg = l3.subarray(40, Math.min(l3.length, 40 + f.ipv6.payloadLength));
     f.payload = seg;
-    l4(f, f.ipv6.nextHeader, seg, l3.subarray(8, 24), l3.subarray(24, 40));
+    if (f.ipv6.nextHeader !== IPPROTO.IPV6_FRAGMENT) {
+      l4(f, f.ipv6.nextHeader, seg, l3.subarray(8, 24), l3.subarray(24, 40), false);
+      return f;
+    }
+    if (seg.length < 8) return (f.truncated = `ipv6: fragment header needs 8 bytes, ${seg.length} left`), f;
+    const offMf = seg.readUInt16BE(2);
+    const fragment = { nextHeader: seg[0] as number, fragOffset: offMf >> 3, mf: (offMf & 1) !== 0, id: seg.readUInt32BE(4) };
+    f.ipv6 = { ...f.ipv6, fragment };
+    f.payload = seg.subarray(8);
+    // As for IPv4, only the first fragment carries the L4 header; with M clear it holds it all.
+    if (fragment.fragOffset === 0) l4(f, fragment.nextHeader, f.payload, l3.subarray(8, 24), l3.subarray(24, 40), fragment.mf);
   }
   return f;
 }
