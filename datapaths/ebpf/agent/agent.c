@@ -17,13 +17,15 @@
  *   flow-flush                 deletes every megaflow
  *   miss-log                   `miss SEQ KEY` for the last MISS_LOG misses, oldest first: the
  *                              full key each miss upcall carried (as OVS logs upcalls at debug)
- *   stats                      `lookups: hit:N missed:N lost:N`, `flows: N` and `upcalls: N`
+ *   stats                      `lookups: hit:N missed:N lost:N`, `flows: N`, `upcalls: N` and
+ *                              `capacity: flows N masks N` (the flow and mask tables' sizes)
  *                              (miss upcalls this agent carried out, hits queued behind
  *                              pending misses included)
  *   subscribe                  from now on this connection also gets `packet-in PORT REASON HEX`
  * Misses arrive on a ring buffer: the agent classifies the key, installs the megaflow, and
- * executes the packet through BPF_PROG_RUN. Idle megaflows expire. On SIGTERM/SIGINT it
- * detaches everything it attached.
+ * executes the packet through BPF_PROG_RUN. Idle megaflows expire. On SIGTERM/SIGINT, or when a
+ * step fails, it removes what it created and nothing else: its TC filters, the clsact qdiscs it
+ * added, its XDP programs. A port already running an XDP program is refused with --xdp.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +33,8 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +65,23 @@ struct client {
 
 #define MISS_LOG 256
 
+/* A port's TC ingress attachment, and what of it the agent created. */
+struct tc_port {
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts opts; /* the handle and priority the kernel gave our filter */
+	bool qdisc_created;
+	bool attached;
+};
+
 struct agent {
+	const char *sock;
+	bool want_xdp;
+	int lfd;
+	struct ring_buffer *rb;
 	struct datapath_bpf *skel;
 	struct xdp_bpf *xdp; /* the XDP front end, with --xdp */
-	const char *xdp_mode[DP_MAX_PORTS];
+	const char *xdp_mode[DP_MAX_PORTS]; /* set once our XDP program is attached there */
+	struct tc_port tc[DP_MAX_PORTS];
 	int n_ports;
 	__u32 port_no[DP_MAX_PORTS];
 	int ifindex[DP_MAX_PORTS];
@@ -82,6 +99,38 @@ struct agent {
 };
 
 static volatile sig_atomic_t stop;
+
+/* The kernel's reason for the last failed netlink request, which libbpf would print on a line of its own. */
+static char kernel_msg[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static const char extack[] = "libbpf: Kernel error message: ";
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (strncmp(fmt, extack, sizeof(extack) - 1))
+		return vfprintf(stderr, fmt, ap);
+	vsnprintf(kernel_msg, sizeof(kernel_msg), fmt + sizeof(extack) - 1, ap);
+	kernel_msg[strcspn(kernel_msg, "\n")] = 0;
+	return 0;
+}
+
+/* One stderr line `dplab-ebpf-agent: STEP: ERROR (kernel's reason)`; returns -1. */
+static int fail(int err, const char *step, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int err, const char *step, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, step);
+	vsnprintf(what, sizeof(what), step, ap);
+	va_end(ap);
+	fprintf(stderr, "dplab-ebpf-agent: %s: %s%s%s%s\n", what, strerror(err < 0 ? -err : err), kernel_msg[0] ? " (" : "", kernel_msg,
+		kernel_msg[0] ? ")" : "");
+	kernel_msg[0] = 0;
+	return -1;
+}
 
 static void on_signal(int sig)
 {
@@ -427,6 +476,8 @@ static void cmd_stats(struct agent *a, int fd)
 	      (unsigned long long)totals[DP_CNT_LOST]);
 	reply(fd, "flows: %d", flow_count(a));
 	reply(fd, "upcalls: %llu", (unsigned long long)a->n_misses);
+	/* The table sizes the kernel really gave the maps, so the harness need not trust a header. */
+	reply(fd, "capacity: flows %u masks %u", bpf_map__max_entries(a->skel->maps.flows), bpf_map__max_entries(a->skel->maps.masks));
 }
 
 static void expire_idle(struct agent *a)
@@ -564,7 +615,7 @@ static int listen_unix(const char *path)
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
-		fprintf(stderr, "dplab-ebpf-agent: --socket %s: %s\n", path, strerror(errno));
+		fail(errno, "--socket %s", path);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -572,14 +623,40 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
-static void usage(void)
+static int usage(const char *bad)
 {
-	fprintf(stderr, "usage: dplab-ebpf-agent --socket PATH --port N=IFNAME [--port N=IFNAME ...] [--idle-ms MS] [--xdp]\n");
+	static const char text[] = "usage: dplab-ebpf-agent --socket PATH --port N=IFNAME [--port N=IFNAME ...] [--idle-ms MS] [--xdp]";
+
+	if (bad)
+		fprintf(stderr, "dplab-ebpf-agent: %s: unknown option or missing value (%s)\n", bad, text);
+	else
+		fprintf(stderr, "%s\n", text);
+	return 2;
 }
 
-int main(int argc, char **argv)
+static int add_port(struct agent *a, const char *arg)
 {
-	static struct agent a;
+	const char *eq = strchr(arg, '=');
+	int n = a->n_ports;
+
+	if (!eq || n >= DP_MAX_PORTS || atoi(arg) <= 0 || atoi(arg) >= DP_MAX_PORTS) {
+		fprintf(stderr, "dplab-ebpf-agent: --port %s: expected N=IFNAME with N in 1..%d\n", arg, DP_MAX_PORTS - 1);
+		return 2;
+	}
+	a->port_no[n] = (__u32)atoi(arg);
+	snprintf(a->ifname[n], IF_NAMESIZE, "%s", eq + 1);
+	a->ifindex[n] = (int)if_nametoindex(eq + 1);
+	if (!a->ifindex[n]) {
+		fprintf(stderr, "dplab-ebpf-agent: --port %s: no interface %s here\n", arg, eq + 1);
+		return 2;
+	}
+	a->n_ports++;
+	return 0;
+}
+
+/* Returns 0, or 2 after a one-line message. */
+static int parse_args(struct agent *a, int argc, char **argv)
+{
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'p' },
@@ -587,201 +664,282 @@ int main(int argc, char **argv)
 		{ "xdp", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bpf_tc_hook hooks[DP_MAX_PORTS];
-	int n_hooks = 0, n_xdp = 0, want_xdp = 0, lfd = -1, err = 1, opt, i;
-	const char *sock = NULL;
-	struct ring_buffer *rb = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	__u64 last_expiry = 0;
+	int opt;
 
-	a.idle_ns = 10000ull * 1000000ull;
-	for (i = 0; i < MAX_CLIENTS; i++)
-		a.clients[i].fd = -1;
+	a->idle_ns = 10000ull * 1000000ull;
+	opterr = 0; /* our one line instead of getopt's and the usage */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *eq;
-
 		switch (opt) {
 		case 's':
-			sock = optarg;
+			a->sock = optarg;
 			break;
 		case 'p':
-			eq = strchr(optarg, '=');
-			if (!eq || a.n_ports >= DP_MAX_PORTS || atoi(optarg) <= 0 || atoi(optarg) >= DP_MAX_PORTS) {
-				fprintf(stderr, "dplab-ebpf-agent: --port %s: expected N=IFNAME with N in 1..%d\n", optarg, DP_MAX_PORTS - 1);
+			if (add_port(a, optarg))
 				return 2;
-			}
-			a.port_no[a.n_ports] = (__u32)atoi(optarg);
-			snprintf(a.ifname[a.n_ports], IF_NAMESIZE, "%s", eq + 1);
-			a.ifindex[a.n_ports] = (int)if_nametoindex(eq + 1);
-			if (!a.ifindex[a.n_ports]) {
-				fprintf(stderr, "dplab-ebpf-agent: --port %s: no interface %s here\n", optarg, eq + 1);
-				return 2;
-			}
-			a.n_ports++;
 			break;
 		case 'i':
-			a.idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+			a->idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
 			break;
 		case 'x':
-			want_xdp = 1;
+			a->want_xdp = true;
 			break;
 		default:
-			usage();
-			return 2;
+			return usage(argv[optind - 1]);
 		}
 	}
-	if (!sock || !a.n_ports) {
-		usage();
-		return 2;
-	}
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	return a->sock && a->n_ports ? 0 : usage(NULL);
+}
 
-	a.skel = datapath_bpf__open_and_load();
-	if (!a.skel) {
-		fprintf(stderr, "dplab-ebpf-agent: loading the datapath failed: %s (needs BPF with BTF, bpf_loop and ring buffers: kernel >= 5.17)\n",
-			strerror(errno));
-		goto cleanup;
-	}
-	for (i = 0; i < a.n_ports; i++) {
-		__u32 port = a.port_no[i], ifindex = (__u32)a.ifindex[i];
+static int load_datapath(struct agent *a)
+{
+	int i;
 
-		if (bpf_map_update_elem(bpf_map__fd(a.skel->maps.port_ifindex), &port, &ifindex, BPF_ANY) ||
-		    bpf_map_update_elem(bpf_map__fd(a.skel->maps.ifindex_port), &ifindex, &port, BPF_ANY)) {
-			fprintf(stderr, "dplab-ebpf-agent: port map: %s\n", strerror(errno));
-			goto cleanup;
+	a->skel = datapath_bpf__open_and_load();
+	if (!a->skel)
+		return fail(errno, "loading the datapath (needs BPF with BTF, bpf_loop and ring buffers: kernel >= 5.17)");
+	for (i = 0; i < a->n_ports; i++) {
+		__u32 port = a->port_no[i], ifindex = (__u32)a->ifindex[i];
+
+		if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.port_ifindex), &port, &ifindex, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(a->skel->maps.ifindex_port), &ifindex, &port, BPF_ANY))
+			return fail(errno, "port map");
+	}
+	return 0;
+}
+
+/* The kernel picks the filter's handle and priority (none can clash); libbpf hands them back. */
+static int tc_attach_port(struct agent *a, int i)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex[i], .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(a->skel->progs.dp_ingress));
+	struct tc_port *t = &a->tc[i];
+	int err;
+
+	t->hook = hook;
+	t->opts = opts;
+	err = bpf_tc_hook_create(&t->hook);
+	if (err && err != -EEXIST)
+		return fail(err, "clsact on %s", a->ifname[i]);
+	/* EEXIST: someone else's qdisc, to be left in place (its "Exclusivity flag on" is no error). */
+	t->qdisc_created = !err;
+	kernel_msg[0] = 0;
+	err = bpf_tc_attach(&t->hook, &t->opts);
+	if (err)
+		return fail(err, "TC attach to %s", a->ifname[i]);
+	t->attached = true;
+	return 0;
+}
+
+static int tc_attach(struct agent *a)
+{
+	int i;
+
+	for (i = 0; i < a->n_ports; i++)
+		if (tc_attach_port(a, i))
+			return -1;
+	return 0;
+}
+
+/* The XDP front end shares every map but its scratch space with the TC program. */
+static int xdp_share_maps(struct xdp_bpf *x, struct datapath_bpf *d)
+{
+	struct bpf_map *pairs[][2] = {
+		{ x->maps.masks, d->maps.masks },
+		{ x->maps.flows, d->maps.flows },
+		{ x->maps.port_ifindex, d->maps.port_ifindex },
+		{ x->maps.ifindex_port, d->maps.ifindex_port },
+		{ x->maps.misses_sent, d->maps.misses_sent },
+		{ x->maps.misses_done, d->maps.misses_done },
+		{ x->maps.counters, d->maps.counters },
+		{ x->maps.mask_count, d->maps.mask_count },
+	};
+	size_t m;
+
+	for (m = 0; m < sizeof(pairs) / sizeof(pairs[0]); m++)
+		if (bpf_map__reuse_fd(pairs[m][0], bpf_map__fd(pairs[m][1])))
+			return fail(errno, "sharing map %s", bpf_map__name(pairs[m][1]));
+	return 0;
+}
+
+/*
+ * Native where the driver has it (veth does), generic otherwise. UPDATE_IF_NOEXIST makes a port
+ * that runs someone else's program fail with EBUSY rather than lose it; native fails with EEXIST
+ * while a generic program is there, so only EBUSY stops the fallback.
+ */
+static int xdp_attach_port(struct agent *a, int i)
+{
+	int fd = bpf_program__fd(a->xdp->progs.dp_xdp), err;
+
+	err = bpf_xdp_attach(a->ifindex[i], fd, XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_DRV_MODE, NULL);
+	if (!err) {
+		a->xdp_mode[i] = "native";
+		return 0;
+	}
+	if (err != -EBUSY) {
+		kernel_msg[0] = 0;
+		err = bpf_xdp_attach(a->ifindex[i], fd, XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_SKB_MODE, NULL);
+		if (!err) {
+			a->xdp_mode[i] = "generic";
+			return 0;
 		}
 	}
-	for (i = 0; i < a.n_ports; i++) {
-		LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = bpf_program__fd(a.skel->progs.dp_ingress));
+	return fail(err, "XDP on %s", a->ifname[i]);
+}
 
-		memset(&hooks[i], 0, sizeof(hooks[i]));
-		hooks[i].sz = sizeof(hooks[i]);
-		hooks[i].ifindex = a.ifindex[i];
-		hooks[i].attach_point = BPF_TC_INGRESS;
-		err = bpf_tc_hook_create(&hooks[i]);
-		if (err && err != -EEXIST) {
-			fprintf(stderr, "dplab-ebpf-agent: clsact on %s: %s\n", a.ifname[i], strerror(-err));
-			goto cleanup;
-		}
-		n_hooks = i + 1;
-		err = bpf_tc_attach(&hooks[i], &tc);
-		if (err) {
-			fprintf(stderr, "dplab-ebpf-agent: attach to %s: %s\n", a.ifname[i], strerror(-err));
-			goto cleanup;
+static int xdp_attach(struct agent *a)
+{
+	int i;
+
+	a->xdp = xdp_bpf__open();
+	if (!a->xdp)
+		return fail(errno, "opening the XDP front end");
+	if (xdp_share_maps(a->xdp, a->skel))
+		return -1;
+	if (xdp_bpf__load(a->xdp))
+		return fail(errno, "loading the XDP front end");
+	for (i = 0; i < a->n_ports; i++)
+		if (xdp_attach_port(a, i))
+			return -1;
+	return 0;
+}
+
+static void accept_client(struct agent *a)
+{
+	int cfd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC), i;
+
+	for (i = 0; cfd >= 0 && i < MAX_CLIENTS; i++) {
+		if (a->clients[i].fd < 0) {
+			memset(&a->clients[i], 0, sizeof(a->clients[i]));
+			a->clients[i].fd = cfd;
+			cfd = -1;
 		}
 	}
-	if (want_xdp) {
-		/* The XDP front end shares every map but its scratch space with the TC program. */
-		struct bpf_map *shared[] = { a.skel->maps.masks, a.skel->maps.flows, a.skel->maps.port_ifindex, a.skel->maps.ifindex_port,
-					     a.skel->maps.misses_sent, a.skel->maps.misses_done, a.skel->maps.counters, a.skel->maps.mask_count };
-		struct bpf_map *mine[] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-		size_t m;
+	if (cfd >= 0)
+		close(cfd);
+}
 
-		a.xdp = xdp_bpf__open();
-		if (!a.xdp) {
-			fprintf(stderr, "dplab-ebpf-agent: opening the XDP front end: %s\n", strerror(errno));
-			goto cleanup;
-		}
-		mine[0] = a.xdp->maps.masks;
-		mine[1] = a.xdp->maps.flows;
-		mine[2] = a.xdp->maps.port_ifindex;
-		mine[3] = a.xdp->maps.ifindex_port;
-		mine[4] = a.xdp->maps.misses_sent;
-		mine[5] = a.xdp->maps.misses_done;
-		mine[6] = a.xdp->maps.counters;
-		mine[7] = a.xdp->maps.mask_count;
-		for (m = 0; m < sizeof(shared) / sizeof(shared[0]); m++) {
-			if (bpf_map__reuse_fd(mine[m], bpf_map__fd(shared[m]))) {
-				fprintf(stderr, "dplab-ebpf-agent: sharing map %s: %s\n", bpf_map__name(shared[m]), strerror(errno));
-				goto cleanup;
-			}
-		}
-		if (xdp_bpf__load(a.xdp)) {
-			fprintf(stderr, "dplab-ebpf-agent: loading the XDP front end: %s\n", strerror(errno));
-			goto cleanup;
-		}
-		for (i = 0; i < a.n_ports; i++) {
-			int fd = bpf_program__fd(a.xdp->progs.dp_xdp);
+/* Announces readiness (the harness waits for `: ready on `), then serves until SIGTERM/SIGINT. */
+static int serve(struct agent *a)
+{
+	__u64 last_expiry = 0;
+	int i;
 
-			/* Native where the driver has it (veth does), generic otherwise. */
-			if (!bpf_xdp_attach(a.ifindex[i], fd, XDP_FLAGS_DRV_MODE, NULL)) {
-				a.xdp_mode[i] = "native";
-			} else if (!bpf_xdp_attach(a.ifindex[i], fd, XDP_FLAGS_SKB_MODE, NULL)) {
-				a.xdp_mode[i] = "generic";
-			} else {
-				fprintf(stderr, "dplab-ebpf-agent: XDP on %s: %s\n", a.ifname[i], strerror(errno));
-				goto cleanup;
-			}
-			n_xdp = i + 1;
-		}
-	}
-	err = 1;
-	rb = ring_buffer__new(bpf_map__fd(a.skel->maps.upcalls), on_upcall, &a, NULL);
-	if (!rb) {
-		fprintf(stderr, "dplab-ebpf-agent: ring buffer: %s\n", strerror(errno));
-		goto cleanup;
-	}
-	lfd = listen_unix(sock);
-	if (lfd < 0)
-		goto cleanup;
-	fprintf(stderr, "dplab-ebpf-agent: ready on %s with %d port(s)\n", sock, a.n_ports);
-
+	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.upcalls), on_upcall, a, NULL);
+	if (!a->rb)
+		return fail(errno, "ring buffer");
+	a->lfd = listen_unix(a->sock);
+	if (a->lfd < 0)
+		return -1;
+	fprintf(stderr, "dplab-ebpf-agent: ready on %s with %d port(s)\n", a->sock, a->n_ports);
 	while (!stop) {
 		struct pollfd pf[MAX_CLIENTS + 2];
 		int n = 0, map[MAX_CLIENTS];
 
-		pf[n++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
-		pf[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(a->rb), .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = a->lfd, .events = POLLIN };
 		for (i = 0; i < MAX_CLIENTS; i++) {
-			if (a.clients[i].fd < 0)
+			if (a->clients[i].fd < 0)
 				continue;
 			map[n - 2] = i;
-			pf[n++] = (struct pollfd){ .fd = a.clients[i].fd, .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = a->clients[i].fd, .events = POLLIN };
 		}
 		if (poll(pf, (nfds_t)n, 100) < 0 && errno != EINTR)
-			break;
-		ring_buffer__consume(rb);
-		if (pf[1].revents & POLLIN) {
-			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-			for (i = 0; cfd >= 0 && i < MAX_CLIENTS; i++) {
-				if (a.clients[i].fd < 0) {
-					memset(&a.clients[i], 0, sizeof(a.clients[i]));
-					a.clients[i].fd = cfd;
-					cfd = -1;
-				}
-			}
-			if (cfd >= 0)
-				close(cfd);
-		}
+			return fail(errno, "poll");
+		ring_buffer__consume(a->rb);
+		if (pf[1].revents & POLLIN)
+			accept_client(a);
 		for (i = 2; i < n; i++)
 			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
-				client_read(&a, &a.clients[map[i - 2]]);
+				client_read(a, &a->clients[map[i - 2]]);
 		if (now_ns() - last_expiry > 1000000000ull) {
-			expire_idle(&a);
+			expire_idle(a);
 			last_expiry = now_ns();
 		}
 	}
-	err = 0;
-cleanup:
+	return 0;
+}
+
+/* Here and in tc_detach_port, ENODEV is no failure: the port went away with what was on it. */
+static int xdp_detach_port(struct agent *a, int i)
+{
+	__u32 mode;
+	int err;
+
+	if (!a->xdp_mode[i])
+		return 0;
+	mode = !strcmp(a->xdp_mode[i], "native") ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	{
+		/* old_prog_fd: the kernel detaches the program only if it is still ours. */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, ours, .old_prog_fd = bpf_program__fd(a->xdp->progs.dp_xdp));
+
+		err = bpf_xdp_detach(a->ifindex[i], mode, &ours);
+	}
+	return err && err != -ENODEV ? fail(err, "detaching XDP from %s", a->ifname[i]) : 0;
+}
+
+static int tc_detach_port(struct agent *a, int i)
+{
+	struct tc_port *t = &a->tc[i];
+	LIBBPF_OPTS(bpf_tc_opts, ours, .handle = t->opts.handle, .priority = t->opts.priority);
+	/* INGRESS|EGRESS deletes the qdisc; INGRESS alone would flush every ingress filter. */
+	LIBBPF_OPTS(bpf_tc_hook, qdisc, .ifindex = a->ifindex[i], .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int err = 0;
+
+	if (t->attached)
+		err = bpf_tc_detach(&t->hook, &ours);
+	if (err && err != -ENODEV)
+		return fail(err, "TC detach from %s", a->ifname[i]);
+	if (t->qdisc_created)
+		err = bpf_tc_hook_destroy(&qdisc);
+	return err && err != -ENODEV ? fail(err, "removing clsact from %s", a->ifname[i]) : 0;
+}
+
+/* The one teardown, for every exit: undoes only what the agent created, last step first. */
+static int cleanup(struct agent *a)
+{
+	int i, err = 0;
+
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (a.clients[i].fd >= 0)
-			close(a.clients[i].fd);
-	if (lfd >= 0) {
-		close(lfd);
-		unlink(sock);
+		if (a->clients[i].fd >= 0)
+			close(a->clients[i].fd);
+	if (a->lfd >= 0) {
+		close(a->lfd);
+		unlink(a->sock);
 	}
-	ring_buffer__free(rb);
-	/* Removing the clsact qdisc takes our filter with it. */
-	for (i = 0; i < n_hooks; i++) {
-		hooks[i].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hooks[i]);
+	ring_buffer__free(a->rb);
+	for (i = 0; i < a->n_ports; i++) {
+		err |= xdp_detach_port(a, i);
+		err |= tc_detach_port(a, i);
 	}
-	for (i = 0; i < n_xdp; i++)
-		bpf_xdp_detach(a.ifindex[i], !strcmp(a.xdp_mode[i], "native") ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE, NULL);
-	xdp_bpf__destroy(a.xdp);
-	datapath_bpf__destroy(a.skel);
+	xdp_bpf__destroy(a->xdp);
+	datapath_bpf__destroy(a->skel);
 	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent a = { .lfd = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int err, i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		a.clients[i].fd = -1;
+	err = parse_args(&a, argc, argv);
+	if (err)
+		return err;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	libbpf_set_print(libbpf_print);
+
+	err = load_datapath(&a);
+	if (!err)
+		err = tc_attach(&a);
+	if (!err && a.want_xdp)
+		err = xdp_attach(&a);
+	if (!err)
+		err = serve(&a);
+	if (cleanup(&a))
+		err = -1;
+	return err ? 1 : 0;
 }
