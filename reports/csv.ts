@@ -13,10 +13,12 @@ export function casesCsv(results: RunResults): string {
       product: results.run.backends.find((b) => b.id === c.backend)?.product ?? '',
       features: c.features.join(' '),
       status: c.status,
+      // Known findings: 'yes' when the case behaved as its expectation predicts, 'no' when it no longer does.
+      expected: c.expectation ? (c.expected ? 'yes' : 'no') : '',
       reason: c.reason,
       duration_ms: Math.round(c.durationMs),
     })),
-    { header: true, columns: ['run', 'suite', 'case', 'backend', 'kernel', 'product', 'features', 'status', 'reason', 'duration_ms'] },
+    { header: true, columns: ['run', 'suite', 'case', 'backend', 'kernel', 'product', 'features', 'status', 'expected', 'reason', 'duration_ms'] },
   );
 }
 
@@ -39,6 +41,9 @@ export function benchmarksCsv(results: RunResults): string {
       trials: b.trials.map((t) => t.value).join(' '),
       search_trials: b.search?.trials ?? '',
       search_converged: b.search ? String(b.search.converged) : '',
+      search_ended: b.search?.ended ?? '',
+      confirmed: b.confirm ? `${b.confirm.passed}/${b.confirm.trials.length}` : '',
+      unsupported: b.unsupported ?? '',
       datapath_flows: b.datapathFlows ?? '',
       generator: b.generator.name,
       generator_limited: String(b.generator.limited),
@@ -46,7 +51,7 @@ export function benchmarksCsv(results: RunResults): string {
     })),
     {
       header: true,
-      columns: ['run', 'backend', 'kernel', 'product', 'metric', 'frame_size', 'flows', 'load_fraction', 'value', 'unit', 'spread_min', 'spread_max', 'trials', 'search_trials', 'search_converged', 'datapath_flows', 'generator', 'generator_limited', 'generator_note'],
+      columns: ['run', 'backend', 'kernel', 'product', 'metric', 'frame_size', 'flows', 'load_fraction', 'value', 'unit', 'spread_min', 'spread_max', 'trials', 'search_trials', 'search_converged', 'search_ended', 'confirmed', 'unsupported', 'datapath_flows', 'generator', 'generator_limited', 'generator_note'],
     },
   );
 }

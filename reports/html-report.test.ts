@@ -21,4 +21,18 @@ describe('HTML report', () => {
     expect(html).to.contain('qinq &lt;&amp;&gt;');
     expect(html).to.not.contain('qinq <&>');
   });
+
+  it('shows a known finding that behaved as expected distinctly, with its explanation and reference', () => {
+    const r = sampleResults();
+    const expectation = { status: 'fail' as const, reason: 'the userspace datapath rewrites ECN too', reference: 'https://example.org/issue/7', source: 'suites/expectations/afxdp.yaml' };
+    const page = renderReport([{ ...r, cases: r.cases.map((c) => (c.id === 'set.tos' ? { ...c, expectation, expected: true } : c)) }], loadCatalogue());
+    expect(page).to.match(/<td class="cell s-expected" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" data-expected="true"[^>]*><a [^>]*>expected fail<\/a>/);
+    expect(page).to.match(/<table id="known-findings">.*<td>conformance\/set\.tos<\/td><td>expected fail<\/td><td>the userspace datapath rewrites ECN too/s);
+    expect(page).to.contain('<a href="https://example.org/issue/7">');
+  });
+
+  it('lists the catalogue features no case exercises yet', () => {
+    expect(html).to.match(/<ul id="uncovered-features"><li><b>ct<\/b> Connection tracking: no cases yet/);
+  });
 });
+

@@ -22,6 +22,7 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:
 th{background:#f3f3f3}td.cell{text-align:center;white-space:nowrap}td.cell a{color:inherit;text-decoration:none;display:block}
 .s-pass{background:#c8ecc8}.s-fail{background:#f4b4b4}.s-error,.s-timeout{background:#f7d08a}.s-unsupported{background:#dcdcf4}
 .s-skipped{background:#eee;color:#666}.s-none{background:#fff;color:#aaa}
+.s-expected{background:repeating-linear-gradient(45deg,#f4d4d4,#f4d4d4 6px,#fbeaea 6px,#fbeaea 12px)}
 tr.group th{background:#e4e8ee}
 .details{display:none;border:2px solid #888;padding:8px 12px;margin:10px 0}.details:target{display:block}
 pre{background:#f7f7f7;padding:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
@@ -47,9 +48,30 @@ function columnHead(c: MatrixColumn, multiHost: boolean): string {
 }
 
 function cell(c: MatrixCell): string {
-  const text = c.status === 'none' ? '–' : `${c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
+  const text = c.status === 'none' ? '–' : `${c.expected ? `expected ${c.status}` : c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
   const inner = c.total > 0 ? `<a href="#${cellId(c)}">${esc(text)}</a>` : esc(text);
-  return `<td class="cell s-${c.status}" data-column="${esc(c.column)}" data-feature="${esc(c.feature)}" data-status="${c.status}" title="${esc(c.reason)}">${inner}</td>`;
+  const cls = c.expected ? 's-expected' : `s-${c.status}`;
+  return `<td class="cell ${cls}" data-column="${esc(c.column)}" data-feature="${esc(c.feature)}" data-status="${c.status}"${c.expected ? ' data-expected="true"' : ''} title="${esc(c.reason)}">${inner}</td>`;
+}
+
+/** Known findings that behaved as expected, and expectations that no longer hold, with their explanations. */
+function findingsSection(runs: readonly RunResults[]): string {
+  const withExpectation = runs.flatMap((r) => r.cases.filter((c) => c.expectation).map((c) => ({ c, kernel: backendKernel(r, c.backend) })));
+  if (withExpectation.length === 0) return '<p>No known findings apply to these runs.</p>';
+  const rows = withExpectation.map(({ c, kernel }) => {
+    const e = c.expectation as NonNullable<CaseResult['expectation']>;
+    const ref = e.reference ? (/^https?:\/\//.test(e.reference) ? `<a href="${esc(e.reference)}">${esc(e.reference)}</a>` : esc(e.reference)) : '';
+    const state = c.expected ? `expected ${esc(c.status)}` : `<b>no longer holds</b>: expected ${esc(e.status)}, got ${esc(c.status)}`;
+    return `<tr class="${c.expected ? 's-expected' : 's-fail'}" data-case="${esc(c.id)}" data-backend="${esc(c.backend)}"><td>${esc(c.backend)}<br><small>linux ${esc(kernel)}</small></td><td>${esc(c.suite)}/${esc(c.id)}</td><td>${state}</td><td>${esc(e.reason)}<br><small>${esc(c.reason)}</small></td><td>${ref}<br><small>${esc(e.source.split('/').slice(-2).join('/'))}</small></td></tr>`;
+  });
+  return `<table id="known-findings"><tr><th>backend</th><th>case</th><th>outcome</th><th>explanation (and the case's reason)</th><th>reference</th></tr>${rows.join('')}</table>`;
+}
+
+/** Catalogue features no case exercises yet (the catalogue says so; its test keeps the list true). */
+function uncoveredSection(catalogue: Catalogue): string {
+  const open = catalogue.features.filter((f) => f.uncovered);
+  if (open.length === 0) return '';
+  return `<h3>Features without cases yet</h3><p>These rows of the matrix cannot be filled until cases exercise them:</p><ul id="uncovered-features">${open.map((f) => `<li><b>${esc(f.id)}</b> ${esc(f.title)}: ${esc(f.uncovered as string)}</li>`).join('')}</ul>`;
 }
 
 function matrixTable(m: Matrix): string {
@@ -92,13 +114,15 @@ function benchmarkSection(runs: readonly RunResults[]): string {
   const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
       const top = r.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
-      const ratio = top && top.value > 0 && !lowerIsBetter(p.metric) ? (p.value / top.value).toFixed(2) : '';
+      const ratio = top && top.value > 0 && !lowerIsBetter(p.metric) && !p.unsupported ? (p.value / top.value).toFixed(2) : '';
       const spread = p.spread ? `${Math.round(p.spread.min)}..${Math.round(p.spread.max)}` : '';
-      return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${Math.round(p.value * 100) / 100}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
+      const value = p.unsupported ? `<span title="${esc(p.unsupported)}">unsupported</span>` : String(Math.round(p.value * 100) / 100);
+      const confirm = p.confirm && p.confirm.passed < p.confirm.trials.length ? ` (confirmed by ${p.confirm.passed} of ${p.confirm.trials.length})` : '';
+      return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${value}${esc(confirm)}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
     }),
   );
   const table = `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
-  const data = JSON.stringify(points.map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, loadFraction: p.loadFraction ?? null })));
+  const data = JSON.stringify(points.filter((p) => !p.unsupported).map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, loadFraction: p.loadFraction ?? null })));
   return `${table}
 <div class="chart"><canvas id="chart-frame-size"></canvas></div>
 <div class="chart"><canvas id="chart-flows"></canvas></div>
@@ -163,7 +187,11 @@ ${identity(runs)}
 <h2>Parity matrix</h2>
 <p>Each cell: the worst outcome of the cases exercising the feature on that backend (hover for the reason, click for the cases, frames and flow dumps).</p>
 ${matrixTable(m)}
+${uncoveredSection(catalogue)}
 ${detailsSections(m)}
+<h2>Known findings</h2>
+<p>Divergences of real datapaths, kept as expectations (suites/expectations) with their explanations: a case that behaves as predicted does not fail the run; one that no longer does is listed here and fails it.</p>
+${findingsSection(runs)}
 <h2>Benchmarks</h2>
 ${benchmarkSection(runs)}
 <script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>

@@ -1,4 +1,4 @@
-import type { RunResults } from '../harness/results/results.js';
+import type { CaseResult, RunResults } from '../harness/results/results.js';
 
 function esc(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
@@ -7,38 +7,50 @@ function esc(s: string): string {
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
+type Outcome = { readonly tag: 'failure' | 'error' | 'skipped'; readonly type?: string; readonly message: string } | undefined;
+
 /**
  * JUnit XML: one testsuite per (suite, backend), one testcase per case.
  * `unsupported` and `skipped` map to <skipped> with the reason; `error` and `timeout` to <error>.
+ * A known finding that behaved as expected is <skipped type="expected-fail"> (as pytest reports
+ * an xfail), so CI does not count it; an expectation that no longer holds is a <failure
+ * type="unexpected-..."> naming the expectation.
  */
+function outcome(c: CaseResult): Outcome {
+  const e = c.expectation;
+  const skippedOrUnsupported = c.status === 'unsupported' || c.status === 'skipped';
+  if (e && c.expected && !skippedOrUnsupported) {
+    return { tag: 'skipped', type: `expected-${c.status}`, message: `expected ${c.status} (known finding, ${e.source}): ${c.reason} -- ${e.reason}` };
+  }
+  if (e && !c.expected) {
+    return { tag: 'failure', type: `unexpected-${c.status}`, message: `expected ${e.status} (${e.source}), got ${c.status}${c.reason ? `: ${c.reason}` : ''}: update or remove the expectation` };
+  }
+  if (c.status === 'pass') return undefined;
+  if (c.status === 'fail') return { tag: 'failure', message: c.reason };
+  if (skippedOrUnsupported) return { tag: 'skipped', message: `${c.status}: ${c.reason}` };
+  return { tag: 'error', type: c.status, message: c.reason };
+}
+
+function testcase(name: string, c: CaseResult, o: Outcome): string {
+  const attrs = `classname="${esc(name)}" name="${esc(`${c.id} [${c.features.join(',')}]`)}" time="${(c.durationMs / 1000).toFixed(3)}"`;
+  if (!o) return `    <testcase ${attrs}/>`;
+  return `    <testcase ${attrs}><${o.tag}${o.type ? ` type="${esc(o.type)}"` : ''} message="${esc(o.message)}"/></testcase>`;
+}
+
 export function junitXml(results: RunResults): string {
-  const groups = new Map<string, RunResults['cases']>();
+  const groups = new Map<string, CaseResult[]>();
   for (const c of results.cases) {
     const key = `${c.suite}.${c.backend}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const suites = [...groups].map(([name, cases]) => {
-    const n = (pred: (s: string) => boolean) => cases.filter((c) => pred(c.status)).length;
+    const outcomes = cases.map(outcome);
+    const n = (tag: string) => outcomes.filter((o) => o?.tag === tag).length;
     const time = cases.reduce((t, c) => t + c.durationMs, 0) / 1000;
-    const body = cases
-      .map((c) => {
-        const attrs = `classname="${esc(name)}" name="${esc(`${c.id} [${c.features.join(',')}]`)}" time="${(c.durationMs / 1000).toFixed(3)}"`;
-        switch (c.status) {
-          case 'pass':
-            return `    <testcase ${attrs}/>`;
-          case 'fail':
-            return `    <testcase ${attrs}><failure message="${esc(c.reason)}"/></testcase>`;
-          case 'unsupported':
-          case 'skipped':
-            return `    <testcase ${attrs}><skipped message="${esc(`${c.status}: ${c.reason}`)}"/></testcase>`;
-          default:
-            return `    <testcase ${attrs}><error type="${c.status}" message="${esc(c.reason)}"/></testcase>`;
-        }
-      })
-      .join('\n');
+    const body = cases.map((c, i) => testcase(name, c, outcomes[i])).join('\n');
     return (
-      `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${n((s) => s === 'fail')}" ` +
-      `errors="${n((s) => s === 'error' || s === 'timeout')}" skipped="${n((s) => s === 'unsupported' || s === 'skipped')}" time="${time.toFixed(3)}">\n${body}\n  </testsuite>`
+      `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${n('failure')}" ` +
+      `errors="${n('error')}" skipped="${n('skipped')}" time="${time.toFixed(3)}">\n${body}\n  </testsuite>`
     );
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dplab run ${esc(results.run.id)}">\n${suites.join('\n')}\n</testsuites>\n`;

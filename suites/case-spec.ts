@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS } from '../datapaths/registry.js';
 import type { CaseGroup } from '../harness/conformance/case.js';
 import type { FeatureMap, StartedDatapath } from '../harness/datapath/datapath.js';
+import { behavesAsExpected, expectationFor, loadExpectations, type Expectation } from '../harness/results/expectations.js';
 import { runCase } from '../harness/runner/case-runner.js';
 import { newRunId, runContext, type RunContext } from '../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../harness/run/run-state.js';
@@ -12,16 +13,13 @@ import { loadTopology, vethSpec } from '../topologies/load.js';
 import type { StartedTopology } from '../topologies/topology.js';
 import { VethTopology } from '../topologies/veth.js';
 
-/** A case a backend is known to fail, with the reason it fails for: a finding, kept visible. */
-export type KnownFindings = Readonly<Record<string, RegExp>>;
-
 /**
  * Runs case groups on real veth topologies, every case on every backend this host can run, as
  * mocha tests. A case passes, or is `unsupported`/`skipped` (shown as pending with the reason),
- * or is a known finding (`backend:case` in `findings`) that must fail for the stated reason; a
- * backend this host cannot run is pending with its probe's reason.
+ * or behaves exactly as a known finding of suites/expectations predicts (a failure for the
+ * stated reason); a backend this host cannot run is pending with its probe's reason.
  */
-export async function describeCasesOnBackends(suite: string, groups: readonly CaseGroup[], topologyName: string, findings: KnownFindings = {}): Promise<void> {
+export async function describeCasesOnBackends(suite: string, groups: readonly CaseGroup[], topologyName: string, expectations: readonly Expectation[] = loadExpectations()): Promise<void> {
   const isRoot = process.getuid?.() === 0;
   const probes = await Promise.all(BACKENDS.map(async (b) => ({ backend: b, probe: await b.probe() })));
   for (const { backend, probe } of probes) {
@@ -53,19 +51,24 @@ export async function describeCasesOnBackends(suite: string, groups: readonly Ca
 
       for (const group of groups) {
         for (const c of group.cases) {
-          const finding = findings[`${backend.id}:${c.id}`];
-          it(`${c.id} [${c.features.join(',')}]: ${c.title}${finding ? ' (known finding: fails)' : ''}`, async function () {
+          it(`${c.id} [${c.features.join(',')}]: ${c.title}`, async function () {
             const r = await runCase(group, c, dp as StartedDatapath, topology as StartedTopology, features);
+            const versions = (dp as StartedDatapath).versions;
+            const finding = expectationFor(expectations, { backend: backend.id, id: c.id, suite: group.suite, kernel: versions.kernel ?? release(), ...(versions.ovs ? { ovs: versions.ovs } : {}) });
+            if (finding) {
+              expect(behavesAsExpected(finding, r.status, r.reason), `known finding ${backend.id}:${c.id} (${finding.source}) expects ${finding.status}${finding.failure ? ` /${finding.failure}/` : ''}, got ${r.status}: ${r.reason}`).to.equal(true);
+              if (r.status !== 'fail') {
+                this.test!.title += ` (${r.status} as expected: ${r.reason})`;
+                this.skip();
+              }
+              this.test!.title += ' (known finding: fails as expected)';
+              return;
+            }
             if (r.status === 'unsupported' || r.status === 'skipped') {
               this.test!.title += ` (${r.status}: ${r.reason})`;
               this.skip();
             }
-            if (finding) {
-              expect(r.status, `known finding ${backend.id}:${c.id} no longer fails: update the findings`).to.equal('fail');
-              expect(r.reason).to.match(finding);
-            } else {
-              expect(r.status, r.reason).to.equal('pass');
-            }
+            expect(r.status, r.reason).to.equal('pass');
           });
         }
       }

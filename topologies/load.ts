@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { parseYaml, YamlInputError, type YamlPath } from '../harness/text/yaml-schema.js';
 import type { TopologyDefinition, TopologySpec, VethTopologySpec } from './topology.js';
 
 /** Built-in topologies: the YAML files in this folder of the source tree (found from dist/ too). */
@@ -51,7 +51,7 @@ const NicSchema = z.strictObject({
 
 const TopologySchema = z.discriminatedUnion('kind', [VethSchema, NicSchema]);
 
-type Path = readonly (string | number)[];
+type Path = YamlPath;
 
 /** Cross-field rules zod cannot express per field: names unique, links name known ends. */
 function crossCheck(spec: TopologySpec): { path: Path; message: string } | undefined {
@@ -81,43 +81,18 @@ function crossCheck(spec: TopologySpec): { path: Path; message: string } | undef
   return undefined;
 }
 
-function pathText(path: Path): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '') || '(top level)';
-}
-
-/** Line of the YAML node at `path`, or of its deepest existing parent. */
-function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: Path): number {
-  let node: unknown = doc.contents;
-  let best = (node as YamlNode | null)?.range?.[0] ?? 0;
-  for (const key of path) {
-    if (isMap(node)) node = node.get(key, true);
-    else if (isSeq(node)) node = node.get(Number(key), true);
-    else break;
-    const start = (node as YamlNode | undefined)?.range?.[0];
-    if (start === undefined) break;
-    best = start;
-  }
-  return counter.linePos(best).line;
-}
-
 /** Parses and validates topology YAML; errors are one line, `source:line: field: problem`. */
 export function parseTopology(text: string, source: string): TopologyDefinition {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const line = counter.linePos(yamlError.pos[0]).line;
-    throw new TopologyError(`${source}:${line}: invalid YAML: ${yamlError.message.split('\n')[0]}`);
-  }
-  const parsed = TopologySchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    throw new TopologyError(`${source}:${lineOf(doc, counter, path)}: ${pathText(path)}: ${issue.message}`);
+  let parsed;
+  try {
+    parsed = parseYaml(TopologySchema, text, source);
+  } catch (e) {
+    if (e instanceof YamlInputError) throw new TopologyError(e.message);
+    throw e;
   }
   const spec = parsed.data as TopologySpec;
   const problem = crossCheck(spec);
-  if (problem) throw new TopologyError(`${source}:${lineOf(doc, counter, problem.path)}: ${pathText(problem.path)}: ${problem.message}`);
+  if (problem) throw new TopologyError(parsed.errorAt(problem.path, problem.message));
   return { spec, source };
 }
 

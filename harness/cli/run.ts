@@ -2,8 +2,9 @@ import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.j
 import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
 import { streamProgress } from '../runner/progress.js';
-import { statusCounts } from '../results/results.js';
+import { caseVerdict, statusCounts, type RunResults } from '../results/results.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
+import { prepareOutDir } from './out-arg.js';
 import type { RunFlags } from './main.js';
 import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
@@ -51,6 +52,7 @@ export async function runCommand(o: RunFlags): Promise<number> {
   const filter = o.case ? (c: { id: string }) => c.id.includes(o.case as string) : undefined;
   if (filter && !groups.some((g) => g.cases.some(filter))) throw new UsageError(`--case ${o.case}: no case id contains it`);
   if (process.getuid?.() !== 0) throw new EnvironmentError('run: must run as root (creates network namespaces, veth links, BPF programs)');
+  if (o.out) prepareOutDir(o.out);
 
   const progress = streamProgress();
   const { results, outDir, files } = await executeRun(
@@ -68,8 +70,36 @@ export async function runCommand(o: RunFlags): Promise<number> {
   );
   if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
   const counts = statusCounts(results.cases);
+  const verdict = runVerdict(results);
   progress.info(
-    `done: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}\nwrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}`,
+    [
+      `done: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`,
+      ...verdict.lines,
+      `wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}`,
+    ].join('\n'),
   );
-  return counts.fail + counts.error + counts.timeout > 0 ? EXIT.failures : EXIT.ok;
+  if (verdict.code === EXIT.environment) throw new EnvironmentError(verdict.lines[0] as string);
+  return verdict.code;
+}
+
+/**
+ * The exit code of a finished run and the lines that explain it: 1 when a case behaved as no
+ * expectation predicts (a new failure, an expected failure that now passes); 3 when nothing
+ * ran at all (every selected case skipped, no benchmark point), whatever the reason; else 0.
+ */
+export function runVerdict(results: RunResults): { code: number; lines: string[] } {
+  const v = caseVerdict(results.cases);
+  const lines: string[] = [];
+  if (v.expected.length > 0) lines.push(`${v.expected.length} known finding(s) behaved as expected: ${v.expected.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
+  for (const c of v.stale) {
+    lines.push(`expectation no longer holds: ${c.backend} ${c.suite}/${c.id} is ${c.status}, expected ${c.expectation?.status} (${c.expectation?.source}): update or remove it`);
+  }
+  const unexplained = v.unexpected.filter((c) => !c.expectation);
+  if (unexplained.length > 0) lines.push(`${unexplained.length} unexpected outcome(s): ${unexplained.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
+  const nothingRan = results.cases.length > 0 && results.cases.every((c) => c.status === 'skipped') && results.benchmarks.length === 0;
+  if (nothingRan) {
+    const why = [...new Set(results.cases.map((c) => `${c.backend}: ${c.reason}`))];
+    return { code: EXIT.environment, lines: [`nothing ran: every case was skipped (${why.join('; ')})`, ...lines] };
+  }
+  return { code: v.unexpected.length > 0 ? EXIT.failures : EXIT.ok, lines };
 }

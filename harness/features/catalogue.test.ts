@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { CONFORMANCE } from '../../suites/conformance/index.js';
+import { DATAPATH } from '../../suites/datapath/index.js';
 import { loadCatalogue, parseCatalogue } from './catalogue.js';
 
 describe('feature catalogue', () => {
@@ -14,6 +16,15 @@ describe('feature catalogue', () => {
     for (const row of ['Connection tracking', 'NAT', 'Tunnel - VXLAN', 'Tunnel - Geneve', 'Meter action', 'check_pkt_len action', 'MPLS', '802.1ad', 'Tunnel - SRv6']) {
       expect(rows, row).to.include(row);
     }
+  });
+
+  it('has a case for every feature, or says the feature is not covered yet (and no longer says so once a case exists)', () => {
+    const exercised = new Set([...CONFORMANCE, ...DATAPATH].flatMap((g) => g.cases.flatMap((c) => c.features)));
+    const c = loadCatalogue();
+    const silent = c.features.filter((f) => !exercised.has(f.id) && !f.uncovered).map((f) => f.id);
+    expect(silent, 'features with no case and no uncovered note').to.deep.equal([]);
+    const stale = c.features.filter((f) => exercised.has(f.id) && f.uncovered).map((f) => f.id);
+    expect(stale, 'features marked uncovered that a case exercises').to.deep.equal([]);
   });
 
   it('rejects duplicate ids and bad ids, naming the source', () => {

@@ -90,3 +90,24 @@ describe('JUnit XML', () => {
     expect(xml).to.include('<skipped message="skipped: no openvswitch kernel module"/>');
   });
 });
+
+describe('JUnit XML with known findings', () => {
+  const expectation = { status: 'fail' as const, reason: 'the userspace datapath rewrites ECN too', source: 'suites/expectations/afxdp.yaml' };
+  const withFindings = (expected: boolean, status: 'fail' | 'pass'): string => {
+    const r = sampleResults();
+    return junitXml({ ...r, cases: r.cases.map((c) => (c.id === 'set.tos' ? { ...c, status, reason: status === 'pass' ? '' : c.reason, expectation, expected } : c)) });
+  };
+
+  it('shows a failure that behaved as its expectation predicts as an expected failure, not counted as a failure', () => {
+    const xml = withFindings(true, 'fail');
+    expect(xml).to.match(/<testsuite name="conformance\.afxdp" tests="3" failures="0" errors="0" skipped="2"/);
+    expect(xml).to.include('<skipped type="expected-fail" message="expected fail (known finding, suites/expectations/afxdp.yaml): h2: ipv4.tos: expected 0xb9, got &quot;0x01&quot; -- the userspace datapath rewrites ECN too"/>');
+  });
+
+  it('fails a case whose expectation no longer holds, naming the expectation to update', () => {
+    const xml = withFindings(false, 'pass');
+    expect(xml).to.match(/<testsuite name="conformance\.afxdp" tests="3" failures="1" errors="0" skipped="1"/);
+    expect(xml).to.include('<failure type="unexpected-pass" message="expected fail (suites/expectations/afxdp.yaml), got pass: update or remove the expectation"/>');
+  });
+});
+

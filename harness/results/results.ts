@@ -26,6 +26,14 @@ const CaseDetailsSchema = z.strictObject({
   notes: z.array(z.string()).optional(),
 });
 
+const ExpectationRefSchema = z.strictObject({
+  status: z.enum(CASE_STATUSES),
+  reason: z.string(),
+  reference: z.string().optional(),
+  /** The expectation file it came from. */
+  source: z.string(),
+});
+
 const CaseResultSchema = z.strictObject({
   id: z.string(),
   title: z.string(),
@@ -36,6 +44,10 @@ const CaseResultSchema = z.strictObject({
   reason: z.string(),
   durationMs: z.number().nonnegative(),
   details: CaseDetailsSchema.optional(),
+  /** The known finding that predicts this case's outcome (suites/expectations), when one applies. */
+  expectation: ExpectationRefSchema.optional(),
+  /** Present with an expectation: true when the case behaved as predicted. */
+  expected: z.boolean().optional(),
 });
 
 const TrialSchema = z.strictObject({
@@ -50,6 +62,10 @@ const TrialSchema = z.strictObject({
   /** Sink interface rx counter. */
   rxIf: z.number().optional(),
   pass: z.boolean().optional(),
+  /** Seconds of counted traffic, as the generator measured them. */
+  seconds: z.number().optional(),
+  offeredPps: z.number().optional(),
+  generatorLimited: z.boolean().optional(),
 });
 
 const BenchmarkPointSchema = z.strictObject({
@@ -64,8 +80,17 @@ const BenchmarkPointSchema = z.strictObject({
   spread: z.strictObject({ min: z.number(), max: z.number() }).optional(),
   /** Latency points: the load, as a fraction of the NDR, they were measured at. */
   loadFraction: z.number().optional(),
-  /** Throughput searches: how the value was found. */
-  search: z.strictObject({ lossThreshold: z.number(), precision: z.number(), converged: z.boolean(), trials: z.number() }).optional(),
+  /** Throughput searches: how the value was found, and why the search ended. */
+  search: z
+    .strictObject({ lossThreshold: z.number(), precision: z.number(), converged: z.boolean(), trials: z.number(), ended: z.string().optional() })
+    .optional(),
+  /**
+   * Throughput searches: the answer re-measured by `repeats` trials at the found rate (RFC 2544
+   * asks the trial at the reported rate to pass); `spread` then holds their forwarded rates.
+   */
+  confirm: z.strictObject({ pps: z.number(), passed: z.number(), trials: z.array(TrialSchema) }).optional(),
+  /** The point could not be measured on this target (e.g. more flows than its flow table holds). */
+  unsupported: z.string().optional(),
   /** Datapath flows (megaflows, or bridge FDB entries) present after the traffic. */
   datapathFlows: z.number().optional(),
   generator: z.strictObject({
@@ -75,6 +100,21 @@ const BenchmarkPointSchema = z.strictObject({
     limited: z.boolean(),
     offeredPps: z.number().optional(),
   }),
+});
+
+/** The conditions benchmark points were measured under: runs that differ here are not comparable. */
+const BenchConditionsSchema = z.strictObject({
+  generator: z.string(),
+  topology: z.string(),
+  trialMs: z.number(),
+  rampMs: z.number(),
+  repeats: z.number(),
+  precision: z.number(),
+  pdrLoss: z.number(),
+  latencyAt: z.array(z.number()),
+  frameSizes: z.array(z.union([z.number(), z.string()])),
+  flows: z.array(z.number()),
+  setupFlows: z.number(),
 });
 
 export const RunResultsSchema = z.strictObject({
@@ -90,6 +130,8 @@ export const RunResultsSchema = z.strictObject({
     topology: z.string(),
     suites: z.array(z.string()),
     backends: z.array(BackendIdentitySchema),
+    /** With benchmark points: how they were measured. */
+    benchmark: BenchConditionsSchema.optional(),
   }),
   cases: z.array(CaseResultSchema),
   benchmarks: z.array(BenchmarkPointSchema),
@@ -99,6 +141,9 @@ export type BackendIdentity = z.infer<typeof BackendIdentitySchema>;
 export type CaseDetails = z.infer<typeof CaseDetailsSchema>;
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 export type BenchmarkPoint = z.infer<typeof BenchmarkPointSchema>;
+export type TrialRecord = z.infer<typeof TrialSchema>;
+export type BenchConditions = z.infer<typeof BenchConditionsSchema>;
+export type ExpectationRef = z.infer<typeof ExpectationRefSchema>;
 export type RunResults = z.infer<typeof RunResultsSchema>;
 
 /** Parses and validates a results.json text; errors name the file and the field. */
@@ -141,3 +186,32 @@ export function backendKernel(results: RunResults, backend: string): string {
 
 /** Throughput and rates: more is better; latencies: less is better. */
 export const lowerIsBetter = (metric: string): boolean => metric.startsWith('latency');
+
+/**
+ * A case outcome the run's exit code counts: one an expectation did not predict (including an
+ * expected failure that now passes, so the stale expectation gets removed), or, without an
+ * expectation, a failure, error or timeout. `skipped` and `unsupported` cases are not failures:
+ * the environment or the backend said why.
+ */
+export function isUnexpected(c: CaseResult): boolean {
+  if (c.expectation) return c.expected !== true;
+  return c.status === 'fail' || c.status === 'error' || c.status === 'timeout';
+}
+
+/** What a run's cases say for its exit code and summary line. */
+export interface CaseVerdict {
+  /** Outcomes the expectations did not predict (see isUnexpected). */
+  readonly unexpected: readonly CaseResult[];
+  /** Cases that behaved as a known finding predicts. */
+  readonly expected: readonly CaseResult[];
+  /** Expectations that no longer hold (the case now passes, or fails otherwise). */
+  readonly stale: readonly CaseResult[];
+}
+
+export function caseVerdict(cases: readonly CaseResult[]): CaseVerdict {
+  return {
+    unexpected: cases.filter(isUnexpected),
+    expected: cases.filter((c) => c.expected === true),
+    stale: cases.filter((c) => c.expectation && c.expected !== true),
+  };
+}

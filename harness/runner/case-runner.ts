@@ -37,10 +37,10 @@ function classify(e: unknown): { status: CaseStatus; reason: string } {
   return { status: 'error', reason: msg.split('\n')[0] ?? msg };
 }
 
-/** Results for cases that never ran on a backend (not available, failed to start). */
-export function notRun(groups: readonly CaseGroup[], backend: string, status: CaseStatus, reason: string): CaseResult[] {
+/** Results for the selected cases that never ran on a backend (not available, failed to start). */
+export function notRun(groups: readonly CaseGroup[], backend: string, status: CaseStatus, reason: string, filter: (c: ConformanceCase) => boolean = () => true): CaseResult[] {
   return groups.flatMap((g) =>
-    g.cases.map((c) => ({ id: c.id, title: c.title, suite: g.suite, backend, features: [...c.features], status, reason, durationMs: 0 })),
+    g.cases.filter(filter).map((c) => ({ id: c.id, title: c.title, suite: g.suite, backend, features: [...c.features], status, reason, durationMs: 0 })),
   );
 }
 

@@ -58,7 +58,7 @@ export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress:
     progress.info(`[${p.backendId}] guest error: ${msg}`);
     return {
       identity: { id: p.backendId, available: false, versions: { guest: where }, reason: `guest kernel run failed: ${msg}` },
-      cases: notRun(p.groups, p.backendId, 'error', `guest kernel run failed: ${msg.split('\n')[0]}`),
+      cases: notRun(p.groups, p.backendId, 'error', `guest kernel run failed: ${msg.split('\n')[0]}`, (c) => !p.caseText || c.id.includes(p.caseText)),
     };
   }
 }

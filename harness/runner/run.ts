@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Datapath, ProbeResult, StartedDatapath } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
-import { SCHEMA_VERSION, type BackendIdentity, type CaseResult, type RunResults } from '../results/results.js';
+import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type RunResults } from '../results/results.js';
+import { applyExpectations, loadExpectations, type Expectation } from '../results/expectations.js';
 import { writeRunOutputs } from '../results/write.js';
 import { newRunId, runContext, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
@@ -15,7 +16,7 @@ import { runBackendInGuest } from './guest-backend.js';
 import type { GuestKernel } from '../guest/guest-kernel.js';
 import { dplabCommit, hostIdentity } from './identity.js';
 import type { Progress } from './progress.js';
-import { DEFAULT_PLAN, type BenchPlan } from '../bench/benchmark.js';
+import { DEFAULT_PLAN, type BenchPlan } from '../bench/plan.js';
 import { runBenchmarks } from '../bench/run-benchmarks.js';
 import type { BenchmarkPoint } from '../results/results.js';
 import { loadTopology } from '../../topologies/load.js';
@@ -41,6 +42,8 @@ export interface RunPlan {
   readonly bench?: BenchPlan;
   /** The benchmarks' generator: soft on p2p veth (default), or TRex on the plan's nic topology. */
   readonly generator?: GeneratorPlan;
+  /** Known findings the cases are judged against (default: the shipped suites/expectations). */
+  readonly expectations?: readonly Expectation[];
 }
 
 export type GeneratorPlan =
@@ -130,11 +133,11 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       identities.push(identity);
       if (!probe.available) {
         progress.info(`[${backend.id}] skipped: ${probe.reason ?? 'not available'}`);
-        cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available'));
+        cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available', plan.caseFilter));
         continue;
       }
       if (plan.topology.spec.kind === 'nic') {
-        cases.push(...notRun(plan.groups, backend.id, 'skipped', NIC_CASES));
+        cases.push(...notRun(plan.groups, backend.id, 'skipped', NIC_CASES, plan.caseFilter));
         continue;
       }
       const ran = await runOnBackend(plan, backend, ctx, progress, identity);
@@ -151,7 +154,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
     failure = e;
   }
   {
-    const results: RunResults = {
+    const measured: RunResults = {
       schemaVersion: SCHEMA_VERSION,
       run: {
         id: runId,
@@ -164,10 +167,12 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         topology: plan.topology.spec.name,
         suites: [...plan.suites],
         backends: identities,
+        ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan) } : {}),
       },
       cases,
       benchmarks,
     };
+    const results = applyExpectations(measured, plan.expectations ?? loadExpectations());
     // Results are written even when the run broke off, so what ran is not lost.
     const files = await writeRunOutputs(outDir, results);
     await unregisterRun(ctx);
@@ -207,12 +212,31 @@ async function runOnBackend(
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     progress.info(`[${backend.id}] error: ${msg}`);
-    return notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`);
+    return notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`, plan.caseFilter);
   } finally {
     await dp?.stop().catch((e: unknown) => progress.info(`[${backend.id}] stop failed: ${String(e)}`));
     await topology?.stop().catch((e: unknown) => progress.info(`[${backend.id}] topology teardown failed: ${String(e)}`));
     undo();
   }
+}
+
+/** What benchmark points of this plan are measured under, for `dplab compare` to check. */
+function benchConditions(plan: RunPlan): BenchConditions {
+  const b = plan.bench ?? DEFAULT_PLAN;
+  const soft = (plan.generator ?? { kind: 'soft' }).kind === 'soft';
+  return {
+    generator: soft ? 'soft' : 'trex',
+    topology: soft ? 'p2p' : plan.topology.spec.name,
+    trialMs: b.trialMs,
+    rampMs: b.rampMs,
+    repeats: b.repeats,
+    precision: b.precision,
+    pdrLoss: b.pdrLoss,
+    latencyAt: [...b.latencyAt],
+    frameSizes: [...b.frameSizes],
+    flows: [...b.flows],
+    setupFlows: b.setupFlows,
+  };
 }
 
 const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and capture at netns endpoints; run them on a veth topology';
