@@ -40,7 +40,7 @@ describe('report and compare on real runs', function () {
   it('compare reports exactly the forced case as a regression and exits 1', () => {
     const text = dplab(['compare', good, bad]);
     expect(text.code).to.equal(1);
-    expect(text.stdout).to.match(new RegExp(`^regression ebpf conformance/${FORCED.replace(/\./g, '\\.')}: pass -> fail`, 'm'));
+    expect(text.stdout).to.match(new RegExp(`^regression +ebpf conformance/${FORCED.replace(/\./g, '\\.')}: pass -> fail`, 'm'));
     const json = dplab(['compare', good, bad, '--json']);
     const c = JSON.parse(json.stdout) as { cases: { id: string; kind: string }[]; regressions: number };
     expect(c.cases.map((x) => `${x.kind} ${x.id}`)).to.deep.equal([`regression ${FORCED}`]);
@@ -118,6 +118,17 @@ describe('benchmark charts of a recorded run', () => {
       for (const [i, m] of ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].entries()) {
         expect(latency.data[i], m).to.deep.equal(measured.map((b) => results.benchmarks.find((p) => p.backend === b && p.metric === m)?.value));
       }
+      // The MRR charts: one dataset per target, its bar the recorded MRR in Mpps; the ratio chart
+      // each target's MRR over the ceiling's.
+      const mrr = (b: string) => results.benchmarks.find((p) => p.backend === b && p.metric === 'mrr_pps')?.value as number;
+      const targets = [...new Set(results.benchmarks.filter((p) => p.metric === 'mrr_pps').map((p) => p.backend))];
+      for (const chart of [charts[0], charts[1]] as ReportChart[]) {
+        expect(chart.data, chart.id).to.deep.equal(targets.map((b) => [mrr(b) / 1e6]));
+      }
+      const ratio = charts[3] as ReportChart;
+      expect(ratio.labels.map((l) => l.split(' ')[0])).to.deep.equal(targets);
+      expect(ratio.data[0]).to.deep.equal(targets.map((b) => mrr(b) / mrr('baseline-xdp')));
+      expect(ratio.data[0]?.[0]).to.equal(1);
     } finally {
       await browser.close();
     }
