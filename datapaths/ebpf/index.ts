@@ -3,7 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import type { ControllerChannel, Datapath, DatapathStats, FeatureMap, FeatureSupport, MissLog, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import type { ControllerChannel, Datapath, DatapathCapacity, DatapathStats, FeatureMap, FeatureSupport, MissLog, PortStats, ProbeResult, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
 import { loadCatalogue } from '../../harness/features/catalogue.js';
 import { PacketInLog } from '../../harness/datapath/packet-in-log.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
@@ -165,6 +165,12 @@ function ebpfBackend(xdp: boolean): Datapath {
           const upcalls = /^upcalls: (\d+)$/m.exec(text);
           if (!upcalls) throw new Error(`ebpf agent stats: no upcalls line in ${JSON.stringify(text)}`);
           return { ...parseDpctlShow(text), upcalls: Number(upcalls[1]), ports: await portStats(topology.dutNetns, topology) };
+        },
+        async capacity(): Promise<DatapathCapacity> {
+          const text = (await c.command('stats')).join('\n');
+          const m = /^capacity: flows (\d+) masks (\d+)$/m.exec(text);
+          if (!m) throw new Error(`ebpf agent stats: no capacity line in ${JSON.stringify(text)}`);
+          return { flows: Number(m[1]), masks: Number(m[2]), source: 'ebpf agent: the flows and masks maps\' max_entries' };
         },
         async openController(): Promise<ControllerChannel> {
           return packetIns.channel();

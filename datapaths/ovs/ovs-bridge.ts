@@ -1,6 +1,6 @@
 import { availableParallelism, release } from 'node:os';
 import { join } from 'node:path';
-import type { ControllerChannel, DatapathStats, FeatureMap, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import type { ControllerChannel, DatapathCapacity, DatapathStats, FeatureMap, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
 import { loadCatalogue } from '../../harness/features/catalogue.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
 import { parseOdpFlowDump } from '../../harness/odp/parse.js';
@@ -25,6 +25,9 @@ export interface OvsBridgeConfig {
   /** Product string once the bridge is up (e.g. with the XDP mode obtained). */
   product(ovs: StartedOvsDaemons, versions: Record<string, string>): Promise<string>;
 }
+
+/** ovs-vswitchd's flow limit when other_config:flow-limit is unset (ofproto.h: OFPROTO_FLOW_LIMIT_DEFAULT). */
+const OVS_DEFAULT_FLOW_LIMIT = 200_000;
 
 /** OpenFlow versions: packet-ins arrive over 1.0, push_vlan and friends need 1.1+. */
 const OF_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13';
@@ -118,6 +121,15 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       async stats(): Promise<DatapathStats> {
         const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show']), ofctl(['dump-ports', bridge])]);
         return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };
+      },
+      async capacity(): Promise<DatapathCapacity> {
+        // ovs-vswitchd installs no more datapath flows than its flow limit (it grows towards this
+        // ceiling while revalidation keeps up); beyond it, misses are handled without a flow.
+        const r = await ovs.vsctl(['--if-exists', 'get', 'Open_vSwitch', '.', 'other_config:flow-limit']);
+        const set = Number(r.stdout.trim().replace(/"/g, ''));
+        return Number.isInteger(set) && set > 0
+          ? { flows: set, source: 'ovs-vswitchd other_config:flow-limit' }
+          : { flows: OVS_DEFAULT_FLOW_LIMIT, source: `ovs-vswitchd's default flow limit (other_config:flow-limit unset)` };
       },
       async openController(): Promise<ControllerChannel> {
         return controller.channel();

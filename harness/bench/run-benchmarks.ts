@@ -4,7 +4,8 @@ import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
 import type { Progress } from '../runner/progress.js';
 import type { BenchBed } from './bench-bed.js';
-import { measureTarget, type BenchPlan } from './benchmark.js';
+import { measureTarget } from './benchmark.js';
+import type { BenchPlan } from './plan.js';
 import { GeneratorLostError } from './trial.js';
 import { backendTarget, baselineXdp, linuxBridge, type BenchTarget, type StartedBenchTarget } from './targets.js';
 
@@ -97,6 +98,7 @@ export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
         const p = at.find((x) => x.backend === t && x.metric === m);
         const ceil = at.find((x) => x.backend === 'baseline-xdp' && x.metric === m)?.value;
         if (!p) return `${'-'.padStart(10)}  ${''.padStart(6)}`;
+        if (p.unsupported) return `${'unsupported'.padStart(10)}  ${''.padStart(6)}`;
         const ratio = ceil ? `${((100 * p.value) / ceil).toFixed(0)} %` : 'n/a';
         return `${(p.value / 1e6).toFixed(3).padStart(10)}${p.generator.limited ? '*' : ' '} ${ratio.padStart(6)}`;
       });
@@ -104,5 +106,6 @@ export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
     }
   }
   if (points.some((p) => p.generator.limited && metrics.includes(p.metric))) lines.push('* generator-limited: the generator, not the target, bounded this value');
+  for (const r of new Set(points.filter((p) => p.unsupported).map((p) => `${p.backend}: ${p.unsupported}`))) lines.push(`unsupported: ${r}`);
   return lines.join('\n');
 }

@@ -79,6 +79,30 @@ describe('throughput search (RFC 2544 binary search)', () => {
   it('reports 0 when nothing passes', async () => {
     const r = await throughputSearch(async (pps) => ({ offeredPps: pps, lossRatio: 1 }), { maxPps: 1e6, lossThreshold: 0, precision: 0.01, maxTrials: 40 });
     expect(r.pps).to.equal(0);
+    expect(r.ended).to.equal('nothing passed: every rate down to 1 pps lost more than 0 %');
+  });
+
+  it('says why it ended: converged with the bracket, or the trial budget spent with the bracket still open', async () => {
+    const converged = await throughputSearch(simulated(1e6).trial, { maxPps: 4e6, lossThreshold: 0, precision: 0.01, maxTrials: 30 });
+    expect(converged.ended).to.match(/^converged: \d+\.\.\d+ pps within 1 % after \d+ trials$/);
+    const spent = await throughputSearch(simulated(777_777).trial, { maxPps: 10e6, lossThreshold: 0, precision: 0.0001, maxTrials: 4 });
+    expect(spent.ended).to.match(/^trial budget \(4\) spent with \d+\.\.\d+ pps still open$/);
+  });
+
+  it('says so when a trial fails below a rate that passed (noise), keeping the rate that passed', async () => {
+    // Passes at the start, then fails at a lower offered rate: a stall, not a capacity.
+    const outcomes = [{ offeredPps: 1e6, lossRatio: 0 }, { offeredPps: 0.9e6, lossRatio: 0.01 }];
+    const r = await throughputSearch(async () => outcomes.shift() ?? { offeredPps: 1, lossRatio: 1 }, { maxPps: 2e6, startPps: 1e6, lossThreshold: 0, precision: 0.01, maxTrials: 10 });
+    expect(r.pps).to.equal(1e6);
+    expect(r.ended).to.equal('inconsistent: a trial failed at 900000 pps, below 1000000 pps that passed, after 2 trials');
+  });
+
+  it('never asks the generator for 0 pps (its line rate), even when told to start at 0', async () => {
+    const dut = simulated(1e6);
+    const r = await throughputSearch(dut.trial, { maxPps: 2e6, startPps: 0, lossThreshold: 0, precision: 0.05, maxTrials: 20 });
+    expect(dut.calls[0]).to.equal(2e6);
+    expect(dut.calls.every((pps) => pps > 0)).to.equal(true);
+    expect(r.pps).to.be.within(0.95e6, 1e6);
   });
 
   it('rejects nonsense options before any trial', async () => {

@@ -40,6 +40,8 @@ export interface SearchResult {
   readonly steps: readonly SearchStep[];
   /** True when hi - lo ended within the precision (false: stopped by maxTrials). */
   readonly converged: boolean;
+  /** Why the search stopped, in words for the results. */
+  readonly ended: string;
   /** Final bracket. */
   readonly lo: number;
   readonly hi: number;
@@ -53,8 +55,12 @@ export async function throughputSearch(trial: (pps: number) => Promise<TrialOutc
   let lo = Math.min(o.knownPassPps ?? 0, o.maxPps);
   let hi = o.maxPps;
   let best = lo;
-  let next = Math.max(Math.min(o.startPps ?? o.maxPps, o.maxPps), lo);
-  if (hi - lo <= o.precision * hi) return { pps: best, steps, converged: true, lo, hi };
+  // A generator asked for 0 pps sends at line rate: a start of 0 (an MRR of 0) means "from the top".
+  const start = o.startPps !== undefined && o.startPps > 0 ? o.startPps : o.maxPps;
+  let next = Math.max(Math.min(start, o.maxPps), lo);
+  const result = (converged: boolean, ended: string): SearchResult => ({ pps: best, steps, converged, ended, lo, hi });
+  const bracket = () => `${Math.round(lo)}..${Math.round(hi)} pps`;
+  if (hi - lo <= o.precision * hi) return result(true, `the rate known to pass (${Math.round(lo)} pps) is within the precision of the highest rate`);
   while (steps.length < o.maxTrials) {
     const r = await trial(next);
     const pass = r.lossRatio <= o.lossThreshold;
@@ -70,9 +76,13 @@ export async function throughputSearch(trial: (pps: number) => Promise<TrialOutc
       // It failed at what was really offered, which may be less than asked.
       hi = Math.min(hi, next, r.offeredPps);
     }
-    if (hi - lo <= o.precision * hi) return { pps: best, steps, converged: true, lo, hi };
-    if (hi < minPps) return { pps: best, steps, converged: true, lo, hi };
+    // A trial that failed at an offered rate below one that passed: the loss is noise at this
+    // resolution (a stall), and the search cannot narrow further.
+    if (hi < lo) return result(true, `inconsistent: a trial failed at ${Math.round(hi)} pps, below ${Math.round(lo)} pps that passed, after ${steps.length} trials`);
+    if (hi - lo <= o.precision * hi) return result(true, `converged: ${bracket()} within ${o.precision * 100} % after ${steps.length} trials`);
+    if (hi < minPps) return result(true, `nothing passed: every rate down to ${Math.round(hi)} pps lost more than ${o.lossThreshold * 100} %`);
     next = (lo + hi) / 2;
   }
-  return { pps: best, steps, converged: hi - lo <= o.precision * hi, lo, hi };
+  const converged = hi - lo <= o.precision * hi;
+  return result(converged, `trial budget (${o.maxTrials}) spent with ${bracket()} still open`);
 }

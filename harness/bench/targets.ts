@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Datapath } from '../datapath/datapath.js';
+import type { Datapath, DatapathCapacity } from '../datapath/datapath.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
 import { runNames } from '../run/run-context.js';
@@ -20,9 +20,20 @@ export interface StartedBenchTarget {
   readonly product: string;
   /** Datapath flows (megaflows) installed now; absent for baselines without a flow table. */
   flowCount?(): Promise<number>;
+  /** Removes every datapath flow (the pipeline stays), so the next frames are first packets again. */
+  flushFlows?(): Promise<void>;
+  /** The most flows and masks its flow table holds, and who said so; absent when unbounded here. */
+  readonly capacity?: DatapathCapacity;
   /** True when new flows go through a slow path (flow setup rate is meaningful). */
   readonly slowPath: boolean;
   stop(): Promise<void>;
+}
+
+/** Why a target cannot take `flows` flows, when its flow table is smaller (no silently degraded figure). */
+export function capacityShortfall(target: StartedBenchTarget, flows: number): string | undefined {
+  const c = target.capacity;
+  if (!c || flows <= c.flows) return undefined;
+  return `${flows} flows need ${flows} datapath flows (one megaflow per Ethernet source); the target holds at most ${c.flows} (${c.source})`;
 }
 
 const XDP_REDIRECT = join(REPO_ROOT, 'build/bin/dplab-xdp-redirect');
@@ -40,14 +51,23 @@ export function backendTarget(d: Datapath): BenchTarget {
     id: d.id,
     async start(topology, ctx) {
       const dp = await d.start(topology, ctx);
+      let capacity: DatapathCapacity | undefined;
       try {
         const ports = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));
         await dp.applyPipeline(parseOfctlFlows(BENCH_PIPELINE.join('\n'), { source: 'bench', ports }));
+        capacity = await dp.capacity?.();
       } catch (e) {
         await dp.stop();
         throw e;
       }
-      return { product: dp.product, slowPath: true, flowCount: async () => (await dp.stats()).flows, stop: async () => void (await dp.stop()) };
+      return {
+        product: dp.product,
+        slowPath: true,
+        flowCount: async () => (await dp.stats()).flows,
+        flushFlows: () => dp.flushFlows(),
+        ...(capacity ? { capacity } : {}),
+        stop: async () => void (await dp.stop()),
+      };
     },
   };
 }

@@ -1,11 +1,13 @@
+import { basename } from 'node:path';
 import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.js';
-import { DEFAULT_PLAN, METRICS, type BenchPlan, type Metric } from '../bench/benchmark.js';
+import { DEFAULT_PLAN, METRICS, type BenchPlan, type Metric } from '../bench/plan.js';
 import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
 import { streamProgress } from '../runner/progress.js';
 import { generatorPlan, type GeneratorFlags } from './generator-arg.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
+import { prepareOutDir } from './out-arg.js';
 
 export interface BenchFlags extends GeneratorFlags {
   topology: string;
@@ -73,9 +75,10 @@ export async function benchCommand(o: BenchFlags): Promise<number> {
   const topology = loadTopologyOrUsage(o.topology);
   const generator = generatorPlan(o, topology, true);
   if (process.getuid?.() !== 0) throw new EnvironmentError('bench: must run as root (creates network namespaces, veth links, BPF programs)');
+  if (o.out) prepareOutDir(o.out);
   const progress = streamProgress();
-  const { results, outDir } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology, bench: plan, generator, ...(o.out ? { outDir: o.out } : {}) }, progress);
+  const { results, outDir, files } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology, bench: plan, generator, ...(o.out ? { outDir: o.out } : {}) }, progress);
   if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
-  progress.info(`wrote results.json, benchmarks.csv in ${outDir}`);
+  progress.info(`wrote ${files.map((f) => basename(f)).join(', ')} in ${outDir}`);
   return results.cases.some((c) => c.status === 'error') ? EXIT.failures : EXIT.ok;
 }

@@ -64,7 +64,7 @@ program
   .option('--metrics <list>', 'mrr, ndr, pdr, latency, flow-setup', csvList, ['mrr', 'ndr', 'pdr', 'latency', 'flow-setup'])
   .option('--trial-s <s>', 'seconds of counted traffic per trial', '2')
   .option('--ramp-s <s>', 'seconds of uncounted traffic before each trial', '0.5')
-  .option('--repeats <n>', 'MRR trials per point (median and spread recorded)', '3')
+  .option('--repeats <n>', 'trials per figure: MRR (median and spread), confirming an NDR/PDR/flow-setup answer at its rate, latency at each load level', '3')
   .option('--precision <ratio>', 'NDR/PDR search resolution, relative', '0.02')
   .option('--pdr-loss <percent>', 'loss the PDR accepts', '0.5')
   .option('--latency-at <fractions>', 'latency measured at these fractions of the NDR', csvList, ['0.1', '0.5', '0.9'])
@@ -109,7 +109,8 @@ program
   .option('--json', 'print the comparison as JSON')
   .option('--html <file>', 'also write the comparison as an HTML page')
   .option('--threshold <ratio>', 'benchmark change that counts, relative', '0.1')
-  .action((baseline: string, run: string, o: { json?: boolean; html?: string; threshold: string }) => {
+  .option('--allow-coverage-loss', 'lost coverage (a passing case now skipped, unsupported or absent; a missing point or backend) is a warning, not a regression')
+  .action((baseline: string, run: string, o: { json?: boolean; html?: string; threshold: string; allowCoverageLoss?: boolean }) => {
     process.exitCode = compareCommand(baseline, run, o);
   });
 

@@ -47,6 +47,16 @@ export interface DatapathStats {
   readonly upcalls?: number;
 }
 
+/** How much a datapath's flow table holds, read from the running datapath. */
+export interface DatapathCapacity {
+  /** Datapath flows (megaflows) it can hold at once. */
+  readonly flows: number;
+  /** Distinct masks (megaflow shapes) it can hold. */
+  readonly masks?: number;
+  /** Where the figures come from, e.g. `agent stats: flows map max_entries`. */
+  readonly source: string;
+}
+
 /** A packet the datapath sent to the controller (OpenFlow packet-in or an agent upcall). */
 export interface PacketIn {
   readonly inPort: number;
@@ -94,6 +104,8 @@ export interface StartedDatapath {
   /** Datapath-level programming and observation, on backends that offer it. */
   readonly datapathLevel?: DatapathLevel;
   stats(): Promise<DatapathStats>;
+  /** The flow table's limits, when it has fixed ones. */
+  capacity?(): Promise<DatapathCapacity>;
   /** Connects a controller that records packet-ins (for `controller` actions). */
   openController(): Promise<ControllerChannel>;
   /** Tears down everything it started. Safe to call twice. */

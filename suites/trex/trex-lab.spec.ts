@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_PLAN, measureTarget, type BenchPlan } from '../../harness/bench/benchmark.js';
+import { measureTarget } from '../../harness/bench/benchmark.js';
+import { DEFAULT_PLAN, type BenchPlan } from '../../harness/bench/plan.js';
 import type { StartedBenchTarget } from '../../harness/bench/targets.js';
 import { buildFrame } from '../../harness/packet/index.js';
 import { TrexStlClient } from '../../harness/traffic/trex/stl-client.js';

@@ -21,6 +21,8 @@ export interface TrexPath {
 
 /** Latency is measured by one extra stream at this rate, as TRex's own NDR bench does. */
 export const LATENCY_PPS = 1000;
+/** How often a burst's port state is polled: its measured duration is at most this much too long. */
+export const BURST_POLL_MS = 20;
 /** The latency stream's packet group id (flow-stats ids of the main streams are not used). */
 export const LATENCY_PGID = 1000;
 
@@ -124,13 +126,17 @@ export async function trexTrialGenerator(client: TrexStlClient, endpoint: string
   const pollMs = path.pollMs ?? 200;
   const graceMs = path.graceMs ?? 5000;
 
-  /** Runs the port's streams to their end: for `durationS` seconds, or until the bursts are out. */
-  const runToEnd = async (durationS: number, lineRate: boolean, planned: number): Promise<number> => {
+  /**
+   * Runs the port's streams to their end: for `durationS` seconds, or until the bursts are out.
+   * Returns the wall time from the start request to the first poll that saw TX over: an upper
+   * bound of the transmit time (so a rate from it is never above what was sent).
+   */
+  const runToEnd = async (durationS: number, lineRate: boolean, planned: number, every = pollMs): Promise<number> => {
     const t0 = Date.now();
     await client.start(txPort, { durationS, mul: lineRate ? { type: 'percentage', value: 100 } : { type: 'raw', value: 1 }, force: true });
     const deadline = t0 + planned + graceMs;
     for (;;) {
-      await sleep(pollMs);
+      await sleep(every);
       const st = await client.portStatus(txPort);
       if (st.state !== 'TX' && st.state !== 'PAUSE') return (Date.now() - t0) / 1000;
       if (Date.now() > deadline) {
@@ -160,13 +166,13 @@ export async function trexTrialGenerator(client: TrexStlClient, endpoint: string
     await client.clearStats([txPort, rxPort]);
     const durationS = continuous ? profile.durationMs / 1000 : -1;
     const planned = continuous ? profile.durationMs : Math.max(profile.durationMs, pps ? (sumFrames(profile) / pps) * 1000 : 0);
-    const wall = await runToEnd(durationS, lineRate, planned);
+    // A burst's end is found by polling: poll often, its duration is what the wall clock saw.
+    const wall = await runToEnd(durationS, lineRate, planned, continuous ? pollMs : Math.min(pollMs, BURST_POLL_MS));
     await sleep(drainMs);
     const tx = await client.portStats(txPort);
     const rx = await client.portStats(rxPort);
     const latency = withLatency ? latencyOf(await client.pgidStats([LATENCY_PGID]), LATENCY_PGID) : undefined;
-    // TRex paces to its own clock: a timed trial lasted its duration, a burst its frames at the rate.
-    const seconds = continuous ? profile.durationMs / 1000 : pps ? tx.opackets / pps : wall;
+    const seconds = continuous ? profile.durationMs / 1000 : wall;
     const requestedPps = lineRate ? 0 : pps + (withLatency ? LATENCY_PPS : 0);
     return trexTrialResult({ tx, rx, requestedPps, seconds, ...(latency ? { latency } : {}) });
   };
