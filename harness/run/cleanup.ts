@@ -3,7 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../system/exec.js';
 import { RUN_ID_PATTERN, runNames, STATE_ROOT } from './run-context.js';
-import { ownerAlive, readOwner, registeredRuns } from './run-state.js';
+import { ownerAlive, readOwner, registeredRuns, RUN_ENV } from './run-state.js';
 import { containerRunIds, removeRunContainers } from '../traffic/trex/trex-server.js';
 
 /** Where dplab pins BPF objects of a run (eBPF backends): `${BPFFS_ROOT}/dplab-<id>`. */
@@ -16,14 +16,28 @@ export interface CleanupReport {
   readonly live: Map<string, number>;
 }
 
-/** Processes whose command line names the run's state directory, i.e. daemons dplab started for it. */
-async function runProcesses(runId: string): Promise<{ pid: number; name: string }[]> {
+/**
+ * The processes a run started and left: those whose environment carries the run id (every helper,
+ * daemon and guest kernel inherits it), whose command line names the run's state directory
+ * (daemons started before the marker existed), or that live in one of the run's namespaces.
+ */
+export async function runProcesses(runId: string): Promise<{ pid: number; name: string }[]> {
   const marker = `${join(STATE_ROOT, runId)}/`;
+  const envMarker = `${RUN_ENV}=${runId}`;
+  const inNetns = new Set<number>();
+  const ns = await exec('ip', ['netns', 'list'], { allowFail: true });
+  for (const name of ns.stdout.split('\n').map((l) => l.split(' ')[0] ?? '')) {
+    if (!name.startsWith(`dplab-${runId}-`)) continue;
+    const pids = await exec('ip', ['netns', 'pids', name], { allowFail: true });
+    for (const pid of pids.stdout.split('\n').filter(Boolean)) inNetns.add(Number(pid));
+  }
   const out: { pid: number; name: string }[] = [];
   for (const d of await readdir('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
-    if (!cmd.includes(marker)) continue;
+    if (!cmd) continue; // gone, or a kernel thread
+    const env = await readFile(`/proc/${d}/environ`, 'utf8').catch(() => '');
+    if (!cmd.includes(marker) && !env.split('\0').includes(envMarker) && !inNetns.has(Number(d))) continue;
     out.push({ pid: Number(d), name: (cmd.split('\0')[0] ?? '').split('/').pop() ?? '' });
   }
   return out;
@@ -41,11 +55,13 @@ async function runIdsOnHost(): Promise<Set<string>> {
     const m = runNames.linkPattern.exec((l.split(': ')[1] ?? '').split('@')[0] ?? '');
     if (m?.[1]) ids.add(m[1]);
   }
-  // Daemons whose state directory is already gone still name it on their command line.
+  // Daemons whose state directory is already gone still name it on their command line; every
+  // helper carries the run id in its environment.
   const marker = new RegExp(`${STATE_ROOT.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([0-9a-f]{6})/`);
+  const envMarker = new RegExp(`(?:^|\0)${RUN_ENV}=([0-9a-f]{6})(?:\0|$)`);
   for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const m = marker.exec(await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => ''));
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const m = marker.exec(await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')) ?? envMarker.exec(await readFile(`/proc/${d}/environ`, 'utf8').catch(() => ''));
     if (m?.[1]) ids.add(m[1]);
   }
   for (const d of await readdir(BPFFS_ROOT).catch(() => [] as string[])) {

@@ -29,7 +29,15 @@ export function processStartTime(pid: number): number | undefined {
   }
 }
 
+/**
+ * Every process a run starts carries the run id in its environment: set while the run is
+ * registered, so helpers, daemons and guest kernels inherit it and `dplab cleanup` finds them
+ * after a SIGKILL, whatever their command line.
+ */
+export const RUN_ENV = 'DPLAB_RUN_ID';
+
 export async function registerRun(ctx: RunContext): Promise<void> {
+  process.env[RUN_ENV] = ctx.runId;
   await mkdir(ctx.stateDir, { recursive: true, mode: 0o700 });
   const owner: RunOwner = {
     runId: ctx.runId,
@@ -42,6 +50,7 @@ export async function registerRun(ctx: RunContext): Promise<void> {
 }
 
 export async function unregisterRun(ctx: RunContext): Promise<void> {
+  if (process.env[RUN_ENV] === ctx.runId) delete process.env[RUN_ENV];
   await rm(ctx.stateDir, { recursive: true, force: true });
 }
 

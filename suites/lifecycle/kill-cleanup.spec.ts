@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,26 +11,49 @@ import { leftovers } from './leftovers.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
-/** Starts `dplab run`, resolves with its run id once cases are running. */
-function startRun(out: string, backend = 'afxdp'): Promise<{ pid: number; runId: string; wait: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--backend', backend, '--topology', 'p2p', '--out', out], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** Starts `dplab ARGS`, resolves with its run id once its log matches `ready` (the things to leave exist then). */
+function startDplab(args: readonly string[], ready: RegExp): Promise<{ pid: number; runId: string; wait: Promise<number | null> }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const wait = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let log = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`run did not reach its cases in 60 s:\n${log}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`dplab ${args[0]} did not get going in 90 s:\n${log}`)), 90_000);
     child.stderr.on('data', (b: Buffer) => {
       log += b.toString();
       const id = /dplab run ([0-9a-f]{6}):/.exec(log)?.[1];
-      // Kill once a case has finished: the topology, daemons and XDP programs all exist then.
-      if (id && new RegExp(`\\[${backend}\\] +\\d+/\\d+ `).test(log)) {
+      if (id && ready.test(log)) {
         clearTimeout(timer);
         resolve({ pid: child.pid as number, runId: id, wait });
       }
     });
-    void wait.then((code) => reject(new Error(`run exited (${code}) before its cases:\n${log}`)));
+    void wait.then((code) => reject(new Error(`dplab ${args[0]} exited (${code}) too early:\n${log}`)));
   });
+}
+
+/** Starts `dplab run`, resolves with its run id once a case has finished: the topology, daemons and XDP programs all exist then. */
+function startRun(out: string, backend = 'afxdp') {
+  return startDplab(['run', '--backend', backend, '--topology', 'p2p', '--out', out], new RegExp(`\\[${backend}\\] +\\d+/\\d+ `));
+}
+
+/**
+ * Live processes named like dplab's helpers (dplab-gen, dplab-sink, dplab-xdp-redirect,
+ * dplab-ebpf-agent, ...). Zombies are left out: a killed helper whose parent died waits for
+ * PID 1 to reap it, and holds nothing.
+ */
+function dplabHelpers(): string[] {
+  const live: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (comm.startsWith('dplab-') && state !== 'Z') live.push(`${pid} ${comm}`);
+  }
+  return live;
 }
 
 describe('dplab run killed with SIGKILL, then dplab cleanup', function () {
@@ -113,5 +136,28 @@ describe('eBPF agent killed with SIGKILL, then dplab cleanup', function () {
       now = await datapathPrograms();
     }
     expect(now, 'dp_ingress programs after cleanup').to.equal(before);
+  });
+});
+
+describe('dplab bench killed with SIGKILL, then dplab cleanup', function () {
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+  });
+
+  it('leaves the XDP redirect baseline helper running; cleanup finds it and every other leftover', async () => {
+    const helpersBefore = dplabHelpers();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-bench-kill-'));
+    // Killed while the ceiling baseline (a helper program holding XDP on the DUT ports) is measured.
+    const run = await startDplab(['bench', '--smoke', '--backend', 'ebpf', '--out', out], /\[baseline-xdp\] xdp-redirect-\w+: benchmarking/);
+    process.kill(run.pid, 'SIGKILL');
+    await run.wait;
+    const left = await leftovers(run.runId);
+    expect(left.some((l) => /^process \d+ dplab-xdp-redirect$/.test(l)), `the baseline helper outlives a SIGKILLed run: ${left.join(', ')}`).to.equal(true);
+
+    const c = spawnSync(process.execPath, [CLI, 'cleanup'], { encoding: 'utf8', timeout: 120_000 });
+    expect(c.status, c.stderr).to.equal(0);
+    expect(c.stdout).to.match(new RegExp(`process \\d+ dplab-xdp-redirect`));
+    expect(await leftovers(run.runId), 'left after cleanup').to.deep.equal([]);
+    expect(dplabHelpers(), 'dplab helper processes after cleanup').to.deep.equal(helpersBefore);
   });
 });
