@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BrowserError, renderReportFiles } from '../../reports/browser.js';
 import { renderReport } from '../../reports/html-report.js';
 import { loadCatalogue } from '../features/catalogue.js';
 import { parseResults, type RunResults } from '../results/results.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
+import { prepareOutDir } from './out-arg.js';
 
 export function loadRun(dir: string): RunResults {
   const file = join(dir, 'results.json');
@@ -25,7 +26,7 @@ export async function reportCommand(dirs: readonly string[], o: { out?: string; 
   if (dirs.length > 1 && !o.out) throw new UsageError('report: several run directories are merged into one report: give --out DIR');
   const runs = dirs.map(loadRun);
   const out = resolve(o.out ?? (dirs[0] as string));
-  await mkdir(out, { recursive: true });
+  prepareOutDir(out);
   const html = join(out, 'report.html');
   await writeFile(html, renderReport(runs, loadCatalogue()));
   const written = [html];

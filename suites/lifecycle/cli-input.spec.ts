@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelDatapath } from '../../datapaths/kernel/index.js';
 import { leftovers } from './leftovers.js';
 import { REPO_ROOT } from '../../harness/runner/identity.js';
 
@@ -104,6 +105,33 @@ describe('dplab CLI on bad input', () => {
     const r = dplab('compare', '/nonexistent-a', '/nonexistent-b');
     expect(r.code).to.equal(2);
     expect(r.stderr).to.equal('dplab: /nonexistent-a: no results.json (not a run directory)\n');
+  });
+
+  it('refuses an --out it cannot write before anything starts', function () {
+    if (process.getuid?.() !== 0) this.skip();
+    for (const cmd of [['run', '--backend', 'ebpf', '--case', 'l2.output-p1'], ['bench', '--smoke', '--backend', 'ebpf']]) {
+      const r = dplab(...cmd, '--out', '/proc/dplab-results');
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.equal('dplab: --out /proc/dplab-results: cannot write there (ENOENT)\n');
+    }
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const r = dplab('run', '--backend', 'ebpf', '--out', join(file, 'run'));
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal(`dplab: --out ${join(file, 'run')}: cannot write there (ENOTDIR)\n`);
+  });
+
+  it('never exits 0 when nothing ran: a backend this host cannot run, alone, is exit 3 with why', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const probe = await kernelDatapath.probe();
+    if (probe.available) this.skip();
+    const out = mkdtempSync(join(tmpdir(), 'dplab-nothing-'));
+    const r = dplab('run', '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out);
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr.trim().split('\n').at(-1)).to.equal(`dplab: nothing ran: every case was skipped (kernel: ${probe.reason})`);
+    // Only the selected case, recorded as skipped with the probe's answer.
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cases: { id: string; status: string }[] };
+    expect(results.cases.map((c) => `${c.id} ${c.status}`)).to.deep.equal(['l2.output-p1-to-p2 skipped']);
   });
 
   it('lists backends, topologies, suites and features', () => {
