@@ -52,12 +52,14 @@ describe('lab (nic) topology with an attached TRex server', function () {
     expect(gone.stdout).to.match(/FAIL trex +127\.0\.0\.1:\d+: TRex api_sync_v2: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 500 ms/);
   });
 
-  it('moves the DUT ports into the run and back, restoring each port state, and skips cases with the reason', async () => {
+  it('moves the DUT ports into the run and back, restoring each port state, and skips cases with the reason (exit 3: nothing ran)', async () => {
     const l = lab as FakeLab;
     const before = await l.where();
     expect(before).to.deep.equal([`${l.nics[0]} host up`, `${l.nics[1]} host down`]);
     const r = dplab(['run', '--suite', 'conformance', '--backend', 'ebpf', '--topology', l.topology(dir), '--out', join(dir, 'run')]);
-    expect(r.code, r.stderr).to.equal(0);
+    // Every case skipped and nothing measured: a run that ran nothing never exits 0.
+    expect(r.code, r.stderr).to.equal(3);
+    expect(r.stderr).to.match(/^dplab: nothing ran: every case was skipped \(ebpf: lab \(nic\) topology: /m);
     const results = JSON.parse(readFileSync(join(dir, 'run/results.json'), 'utf8')) as RunResults;
     expect(results.cases.length).to.be.greaterThan(50);
     expect(new Set(results.cases.map((c) => `${c.status}: ${c.reason}`))).to.deep.equal(
