@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 import { doctorCommand } from './doctor.js';
 import { listCommand } from './list.js';
-import { runCommand } from './run.js';
+import { runCommand, type RunFlags } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
@@ -11,7 +11,6 @@ import { kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
-import type { GeneratorFlags } from './generator-arg.js';
 import { GeneratorLostError } from '../bench/trial.js';
 import { TrexServerError } from '../traffic/trex/trex-server.js';
 
@@ -140,16 +139,6 @@ program
   .action(async (file: string, o: { ports?: string[] }) => {
     process.exitCode = await flowsCheckCommand(file, o);
   });
-
-export interface RunFlags extends GeneratorFlags {
-  suite: string;
-  backend?: string[];
-  topology: string;
-  kernel?: string;
-  modules?: string;
-  out?: string;
-  case?: string;
-}
 
 try {
   await program.parseAsync(process.argv);

@@ -5,14 +5,24 @@ import { streamProgress } from '../runner/progress.js';
 import { caseVerdict, statusCounts, type RunResults } from '../results/results.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 import { prepareOutDir } from './out-arg.js';
-import type { RunFlags } from './main.js';
 import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
-import { generatorPlan } from './generator-arg.js';
+import { generatorPlan, type GeneratorFlags } from './generator-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
 import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
 import { ExecError } from '../system/exec.js';
 import { resolveGuestKernel } from '../guest/resolve-kernel.js';
+
+/** `dplab run`'s flags, as commander hands them over. */
+export interface RunFlags extends GeneratorFlags {
+  suite: string;
+  backend?: string[];
+  topology: string;
+  kernel?: string;
+  modules?: string;
+  out?: string;
+  case?: string;
+}
 
 /**
  * `dplab run`: every input is checked before anything is created, so bad input leaves nothing
