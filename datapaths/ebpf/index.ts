@@ -16,7 +16,7 @@ import { linkCounters, type LinkCounters } from '../../harness/system/link-count
 import type { StartedTopology } from '../../topologies/topology.js';
 import { parseDpctlShow } from '../ovs/stats.js';
 import { AgentClient } from './agent-client.js';
-import { attachPeerXdpPass, detachPeerXdpPass } from './peer-xdp.js';
+import { attachPeerXdpPass, detachPeerXdpPass } from '../../topologies/veth-xdp-pass.js';
 import { encodeRule } from './rule-encoding.js';
 
 export const AGENT = join(REPO_ROOT, 'build/bin/dplab-ebpf-agent');

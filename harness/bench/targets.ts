@@ -7,7 +7,7 @@ import { runNames } from '../run/run-context.js';
 import { hostIdentity, REPO_ROOT } from '../runner/identity.js';
 import { exec } from '../system/exec.js';
 import { startReadyHelper } from '../system/ready-helper.js';
-import { attachPeerXdpPass } from '../../datapaths/ebpf/peer-xdp.js';
+import { attachPeerXdpPass } from '../../topologies/veth-xdp-pass.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 
 /** Something that forwards p1 <-> p2 on a started topology: a backend, or a baseline. */
