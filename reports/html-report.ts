@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
-import { backendKernel, lowerIsBetter, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
+import { backendKernel, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
+import { ratioToCeiling } from '../harness/results/ceiling.js';
 import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -104,17 +105,18 @@ function detailsSections(m: Matrix): string {
 
 interface LabeledPoint extends BenchmarkPoint {
   readonly column: string;
+  /** Its value over the ceiling's in its own run (ceiling.ts), the one ratio the table and charts show. */
+  readonly ratio: number | undefined;
 }
 
 function benchmarkSection(runs: readonly RunResults[]): string {
   const points: LabeledPoint[] = runs.flatMap((r) =>
-    r.benchmarks.map((p) => ({ ...p, column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})` })),
+    r.benchmarks.map((p) => ({ ...p, column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})`, ratio: ratioToCeiling(p, r.benchmarks) })),
   );
   if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
   const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
-      const top = r.benchmarks.find((c) => c.backend === 'baseline-xdp' && c.metric === p.metric && c.frameSize === p.frameSize && c.flows === p.flows);
-      const ratio = top && top.value > 0 && !lowerIsBetter(p.metric) && !p.unsupported ? (p.value / top.value).toFixed(2) : '';
+      const ratio = ratioToCeiling(p, r.benchmarks)?.toFixed(2) ?? '';
       const spread = p.spread ? `${Math.round(p.spread.min)}..${Math.round(p.spread.max)}` : '';
       const value = p.unsupported ? `<span title="${esc(p.unsupported)}">unsupported</span>` : String(Math.round(p.value * 100) / 100);
       const confirm = p.confirm && p.confirm.passed < p.confirm.trials.length ? ` (confirmed by ${p.confirm.passed} of ${p.confirm.trials.length})` : '';
@@ -122,7 +124,7 @@ function benchmarkSection(runs: readonly RunResults[]): string {
     }),
   );
   const table = `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
-  const data = JSON.stringify(points.filter((p) => !p.unsupported).map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, loadFraction: p.loadFraction ?? null })));
+  const data = JSON.stringify(points.filter((p) => !p.unsupported).map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, ratio: p.ratio ?? null, loadFraction: p.loadFraction ?? null })));
   return `${table}
 <div class="chart"><canvas id="chart-frame-size"></canvas></div>
 <div class="chart"><canvas id="chart-flows"></canvas></div>
@@ -157,11 +159,11 @@ const CHART_SCRIPT = `
       datasets: ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].map(function (m) { return { label: m.slice(8, 11), data: groups.map(function (g) {
         var p = lat.find(function (q) { return q.metric === m && q.column + ' @' + q.loadFraction === g; }); return p ? p.value : null; }) }; }) } });
   }
-  var mrr = pts.filter(function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize && p.flows === minFlows; });
-  var top = mrr.find(function (p) { return p.backend === 'baseline-xdp'; });
-  if (top && document.getElementById('chart-ratio')) {
+  // Ratios come computed with the page's data: one definition of the ceiling (ceiling.ts).
+  var mrr = pts.filter(function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize && p.flows === minFlows && p.ratio !== null; });
+  if (mrr.length && document.getElementById('chart-ratio')) {
     new Chart(document.getElementById('chart-ratio'), { type: 'bar', options: opts('MRR relative to the raw XDP redirect ceiling', 'ratio'), data: { labels: mrr.map(function (p) { return p.column; }),
-      datasets: [{ label: 'MRR / ceiling', data: mrr.map(function (p) { return p.value / top.value; }) }] } });
+      datasets: [{ label: 'MRR / ceiling', data: mrr.map(function (p) { return p.ratio; }) }] } });
   }
   window.dplabChartsReady = true;
 })();`;

@@ -1,5 +1,6 @@
 import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
+import { ratioToCeiling } from '../results/ceiling.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
 import type { Progress } from '../runner/progress.js';
@@ -82,7 +83,7 @@ export async function runBenchmarks(
   return { points, identities, errors, ...(aborted ? { aborted } : {}) };
 }
 
-/** The MRR/NDR/PDR table with ratios to the ceiling (baseline-xdp) row, per frame size and flow count. */
+/** The MRR/NDR/PDR table with ratios to the ceiling row, per frame size and flow count. */
 export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
   const metrics = ['mrr_pps', 'ndr_pps', 'pdr_pps'].filter((m) => points.some((p) => p.metric === m));
   const keys = [...new Set(points.filter((p) => metrics.includes(p.metric)).map((p) => `${p.frameSize}|${p.flows}`))];
@@ -96,10 +97,10 @@ export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
     for (const t of targets) {
       const cells = metrics.map((m) => {
         const p = at.find((x) => x.backend === t && x.metric === m);
-        const ceil = at.find((x) => x.backend === 'baseline-xdp' && x.metric === m)?.value;
         if (!p) return `${'-'.padStart(10)}  ${''.padStart(6)}`;
         if (p.unsupported) return `${'unsupported'.padStart(10)}  ${''.padStart(6)}`;
-        const ratio = ceil ? `${((100 * p.value) / ceil).toFixed(0)} %` : 'n/a';
+        const r = ratioToCeiling(p, at);
+        const ratio = r === undefined ? 'n/a' : `${(100 * r).toFixed(0)} %`;
         return `${(p.value / 1e6).toFixed(3).padStart(10)}${p.generator.limited ? '*' : ' '} ${ratio.padStart(6)}`;
       });
       lines.push([t.padEnd(14), ...cells].join(' '));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Datapath, DatapathCapacity } from '../datapath/datapath.js';
+import { CEILING_TARGET } from '../results/ceiling.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
 import { runNames } from '../run/run-context.js';
@@ -98,10 +99,10 @@ export const linuxBridge: BenchTarget = {
 
 /** The ceiling: raw XDP redirect between the two DUT ports, no parsing, no lookup. */
 export const baselineXdp: BenchTarget = {
-  id: 'baseline-xdp',
+  id: CEILING_TARGET,
   async start(topology) {
     const [a, b] = topology.dutPorts;
-    if (!a || !b) throw new Error('baseline-xdp: needs two DUT ports');
+    if (!a || !b) throw new Error(`${CEILING_TARGET}: needs two DUT ports`);
     await attachPeerXdpPass(topology.endpoints);
     const h = await startReadyHelper(topology.dutNetns, XDP_REDIRECT, [a.ifname, b.ifname], 'dplab-xdp-redirect');
     return {
