@@ -4,14 +4,12 @@ import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS } from '../datapaths/registry.js';
 import type { CaseGroup } from '../harness/conformance/case.js';
-import type { FeatureMap, StartedDatapath } from '../harness/datapath/datapath.js';
 import { behavesAsExpected, expectationFor, loadExpectations, type Expectation } from '../harness/results/expectations.js';
+import { BackendBed, type StartedBackendBed } from '../harness/runner/backend-bed.js';
 import { runCase } from '../harness/runner/case-runner.js';
 import { newRunId, runContext, type RunContext } from '../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../harness/run/run-state.js';
 import { loadTopology, vethSpec } from '../topologies/load.js';
-import type { StartedTopology } from '../topologies/topology.js';
-import { VethTopology } from '../topologies/veth.js';
 
 /**
  * Runs case groups on real veth topologies, every case on every backend this host can run, as
@@ -24,10 +22,8 @@ export async function describeCasesOnBackends(suite: string, groups: readonly Ca
   const probes = await Promise.all(BACKENDS.map(async (b) => ({ backend: b, probe: await b.probe() })));
   for (const { backend, probe } of probes) {
     describe(`${suite} on ${backend.id} (${topologyName}, real veth)`, function () {
-      let ctx: RunContext;
-      let topology: StartedTopology | undefined;
-      let dp: StartedDatapath | undefined;
-      let features: FeatureMap = {};
+      let ctx: RunContext | undefined;
+      let bed: StartedBackendBed | undefined;
 
       before(async function () {
         if (!isRoot) this.skip();
@@ -38,22 +34,20 @@ export async function describeCasesOnBackends(suite: string, groups: readonly Ca
         const runId = newRunId();
         ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-spec-${runId}-`)));
         await registerRun(ctx);
-        topology = await new VethTopology(vethSpec(loadTopology(topologyName))).start(ctx);
-        dp = await backend.start(topology, ctx);
-        features = await dp.features();
+        bed = await new BackendBed(backend, vethSpec(loadTopology(topologyName))).start(ctx);
       });
 
       after(async () => {
-        await dp?.stop();
-        await topology?.stop();
+        await bed?.stop();
         if (ctx) await unregisterRun(ctx);
       });
 
       for (const group of groups) {
         for (const c of group.cases) {
           it(`${c.id} [${c.features.join(',')}]: ${c.title}`, async function () {
-            const r = await runCase(group, c, dp as StartedDatapath, topology as StartedTopology, features);
-            const versions = (dp as StartedDatapath).versions;
+            const b = bed as StartedBackendBed;
+            const r = await runCase(group, c, b.datapath, b.topology, b.features);
+            const versions = b.datapath.versions;
             const finding = expectationFor(expectations, { backend: backend.id, id: c.id, suite: group.suite, kernel: versions.kernel ?? release(), ...(versions.ovs ? { ovs: versions.ovs } : {}) });
             if (finding) {
               expect(behavesAsExpected(finding, r.status, r.reason), `known finding ${backend.id}:${c.id} (${finding.source}) expects ${finding.status}${finding.failure ? ` /${finding.failure}/` : ''}, got ${r.status}: ${r.reason}`).to.equal(true);

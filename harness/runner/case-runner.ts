@@ -4,6 +4,7 @@ import { CaseSkipped, type CaseGroup, type ConformanceCase } from '../conformanc
 import { LiveCaseContext } from '../conformance/live-context.js';
 import type { CaseResult, CaseStatus } from '../results/results.js';
 import type { StartedTopology } from '../../topologies/topology.js';
+import type { StartedBackendBed } from './backend-bed.js';
 import type { Progress } from './progress.js';
 
 /** Longest a single case may take before it is recorded as `timeout`. */
@@ -74,27 +75,21 @@ export async function runCase(
 }
 
 /**
- * Runs every case of the groups on one started backend, in order, each from a clean pipeline.
+ * Runs every case of the groups on one started backend bed, in order, each from a clean pipeline.
  * A case fails on an assertion, errors on anything else, and never stops the others.
  */
 export async function runCases(
   groups: readonly CaseGroup[],
-  backend: StartedDatapath,
-  topology: StartedTopology,
+  bed: StartedBackendBed,
   progress: Progress,
   filter: (c: ConformanceCase) => boolean = () => true,
 ): Promise<CaseResult[]> {
-  const probed = await backend.features();
-  // Datapath-level cases need the interface itself: a backend without it lacks both features.
-  const features = backend.datapathLevel
-    ? probed
-    : { ...probed, ...Object.fromEntries(['dp.flow_put', 'dp.miss_key'].map((id) => [id, { supported: false, reason: `${backend.id} offers no datapath-level interface` } as const])) };
   const todo = groups.flatMap((g) => g.cases.filter(filter).map((c) => ({ g, c })));
   const results: CaseResult[] = [];
   for (const [i, { g, c }] of todo.entries()) {
-    const r = await runCase(g, c, backend, topology, features);
+    const r = await runCase(g, c, bed.datapath, bed.topology, bed.features);
     results.push(r);
-    progress.caseDone(backend.id, i + 1, todo.length, c.id, r.status, r.durationMs, r.reason);
+    progress.caseDone(bed.datapath.id, i + 1, todo.length, c.id, r.status, r.durationMs, r.reason);
   }
   return results;
 }

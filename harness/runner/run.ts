@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Datapath, ProbeResult, StartedDatapath } from '../datapath/datapath.js';
+import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
 import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type RunResults } from '../results/results.js';
 import { applyExpectations, loadExpectations, type Expectation } from '../results/expectations.js';
@@ -8,9 +8,9 @@ import { writeRunOutputs } from '../results/write.js';
 import { newRunId, runContext, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
 import { onTeardown } from '../run/teardown.js';
-import { VethTopology } from '../../topologies/veth.js';
 import { vethSpec } from '../../topologies/load.js';
-import type { StartedTopology, TopologyDefinition } from '../../topologies/topology.js';
+import type { TopologyDefinition } from '../../topologies/topology.js';
+import { BackendBed, type StartedBackendBed } from './backend-bed.js';
 import { notRun, runCases } from './case-runner.js';
 import { runBackendInGuest } from './guest-backend.js';
 import type { GuestKernel } from '../guest/guest-kernel.js';
@@ -189,33 +189,23 @@ async function runOnBackend(
   progress: Progress,
   identity: BackendIdentity,
 ): Promise<CaseResult[]> {
-  let topology: StartedTopology | undefined;
-  let dp: StartedDatapath | undefined;
-  const undo = onTeardown(`${backend.id} backend and topology`, async () => {
-    await dp?.stop();
-    await topology?.stop();
-  });
+  const starting = new BackendBed(backend, vethSpec(plan.topology));
+  let bed: StartedBackendBed | undefined;
+  const undo = onTeardown(`${backend.id} backend and topology`, async () => (bed ? bed.stop() : starting.abort()));
   try {
-    progress.info(`[${backend.id}] building topology ${plan.topology.spec.name}`);
-    topology = await new VethTopology(vethSpec(plan.topology)).start(ctx);
-    progress.info(`[${backend.id}] starting backend`);
-    dp = await backend.start(topology, ctx);
-    identity.product = dp.product;
-    Object.assign(identity.versions, dp.versions);
-    const features = await dp.features();
-    const unsupported = Object.fromEntries(
-      Object.entries(features).flatMap(([id, f]) => (f.supported ? [] : [[id, f.reason]])),
-    );
+    bed = await starting.start(ctx, (m) => progress.info(m));
+    identity.product = bed.datapath.product;
+    Object.assign(identity.versions, bed.datapath.versions);
+    const unsupported = bed.unsupported();
     if (Object.keys(unsupported).length > 0) identity.unsupported = unsupported;
-    progress.info(`[${backend.id}] ${dp.product}: running ${plan.groups.reduce((n, g) => n + g.cases.length, 0)} cases`);
-    return await runCases(plan.groups, dp, topology, progress, plan.caseFilter);
+    progress.info(`[${backend.id}] ${bed.datapath.product}: running ${plan.groups.reduce((n, g) => n + g.cases.length, 0)} cases`);
+    return await runCases(plan.groups, bed, progress, plan.caseFilter);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     progress.info(`[${backend.id}] error: ${msg}`);
     return notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`, plan.caseFilter);
   } finally {
-    await dp?.stop().catch((e: unknown) => progress.info(`[${backend.id}] stop failed: ${String(e)}`));
-    await topology?.stop().catch((e: unknown) => progress.info(`[${backend.id}] topology teardown failed: ${String(e)}`));
+    await bed?.stop().catch((e: unknown) => progress.info(`[${backend.id}] teardown failed: ${String(e)}`));
     undo();
   }
 }
