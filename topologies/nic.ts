@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { parseJson } from '../harness/text/json-schema.js';
 import { exec } from '../harness/system/exec.js';
 import { runNames, type RunContext } from '../harness/run/run-context.js';
 import { routableAddress } from './nic-checks.js';
 import { startedTopology } from './started.js';
 import type { DutPortHandle, GeneratorPortHandle, NicTopologySpec, StartedTopology, StoppedTopology, Topology } from './topology.js';
+
+/** `ip -j link show`: each link's flags (UP, ...), anything else let through. */
+const IP_LINK_FLAGS = z.array(z.looseObject({ flags: z.array(z.string()).optional() }));
 
 /**
  * Builds a lab (`nic`) topology: the DUT's physical interfaces are moved into the run's DUT
@@ -42,7 +47,7 @@ export class NicTopology implements Topology {
       const dutPorts: DutPortHandle[] = [];
       const generatorPorts: GeneratorPortHandle[] = [];
       for (const [i, p] of this.spec.dut.ports.entries()) {
-        const show = JSON.parse((await exec('ip', ['-j', 'link', 'show', 'dev', p.interface])).stdout) as { flags?: string[] }[];
+        const show = parseJson(IP_LINK_FLAGS, (await exec('ip', ['-j', 'link', 'show', 'dev', p.interface])).stdout, `ip -j link show dev ${p.interface}`);
         const wasUp = show[0]?.flags?.includes('UP') ?? false;
         await exec('ip', ['link', 'set', p.interface, 'netns', dutNetns]);
         moved.push({ ifname: p.interface, wasUp });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJson } from '../text/json-schema.js';
 
 /** Bump on any incompatible change; readers check it. */
 export const SCHEMA_VERSION = 1;
@@ -15,6 +16,17 @@ const BackendIdentitySchema = z.strictObject({
   versions: z.record(z.string(), z.string()),
   /** Probed feature support of the started backend: id -> reason when unsupported. */
   unsupported: z.record(z.string(), z.string()).optional(),
+});
+
+/** A traffic generator that is a server of its own (TRex): which one produced the benchmark figures. */
+const GeneratorIdentitySchema = z.strictObject({
+  name: z.string(),
+  /** The server's `get_version`, e.g. `v3.08`. */
+  version: z.string(),
+  /** Where it answered, `host:port`. */
+  address: z.string().optional(),
+  /** The ports the run used: driver (e.g. `net_af_packet`) and speed as the server reports them. */
+  ports: z.array(z.strictObject({ id: z.number().int(), driver: z.string(), speedGbps: z.number().optional() })),
 });
 
 const CaseDetailsSchema = z.strictObject({
@@ -130,6 +142,8 @@ export const RunResultsSchema = z.strictObject({
     topology: z.string(),
     suites: z.array(z.string()),
     backends: z.array(BackendIdentitySchema),
+    /** The generator server of the benchmarks (TRex); absent for the soft generator and in older results. */
+    generator: GeneratorIdentitySchema.optional(),
     /** With benchmark points: how they were measured. */
     benchmark: BenchConditionsSchema.optional(),
   }),
@@ -138,6 +152,7 @@ export const RunResultsSchema = z.strictObject({
 });
 
 export type BackendIdentity = z.infer<typeof BackendIdentitySchema>;
+export type GeneratorIdentity = z.infer<typeof GeneratorIdentitySchema>;
 export type CaseDetails = z.infer<typeof CaseDetailsSchema>;
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 export type BenchmarkPoint = z.infer<typeof BenchmarkPointSchema>;
@@ -148,22 +163,12 @@ export type RunResults = z.infer<typeof RunResultsSchema>;
 
 /** Parses and validates a results.json text; errors name the file and the field. */
 export function parseResults(text: string, source: string): RunResults {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${source}: not JSON: ${(e as Error).message}`, { cause: e });
-  }
-  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  // The version first, so an old or newer file says so rather than naming its first odd field.
+  const version = parseJson(z.looseObject({ schemaVersion: z.unknown() }), text, source).schemaVersion;
   if (version !== SCHEMA_VERSION) {
     throw new Error(`${source}: schemaVersion ${JSON.stringify(version)} is not supported (expected ${SCHEMA_VERSION})`);
   }
-  const parsed = RunResultsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${source}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return parseJson(RunResultsSchema, text, source);
 }
 
 /** Counts of each status, for summaries. */

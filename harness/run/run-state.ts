@@ -1,6 +1,8 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { parseJson } from '../text/json-schema.js';
 import { RUN_ID_PATTERN, STATE_ROOT, type RunContext } from './run-context.js';
 
 /**
@@ -8,14 +10,15 @@ import { RUN_ID_PATTERN, STATE_ROOT, type RunContext } from './run-context.js';
  * time, so a recycled pid is not mistaken for the owner). `dplab cleanup` treats a run whose
  * owner is gone as dead and removes what it left.
  */
-export interface RunOwner {
-  readonly runId: string;
-  readonly pid: number;
+const RunOwnerSchema = z.strictObject({
+  runId: z.string(),
+  pid: z.number().int().positive(),
   /** Start time of the owner in clock ticks since boot (/proc/PID/stat field 22). */
-  readonly startTime: number;
-  readonly started: string;
-  readonly outDir: string;
-}
+  startTime: z.number().int().nonnegative(),
+  started: z.string(),
+  outDir: z.string(),
+});
+export type RunOwner = z.infer<typeof RunOwnerSchema>;
 
 /** Start time of a process (clock ticks since boot), or undefined when it does not exist. */
 export function processStartTime(pid: number): number | undefined {
@@ -56,7 +59,8 @@ export async function unregisterRun(ctx: RunContext): Promise<void> {
 
 export async function readOwner(runId: string): Promise<RunOwner | undefined> {
   try {
-    return JSON.parse(await readFile(join(STATE_ROOT, runId, 'owner.json'), 'utf8')) as RunOwner;
+    const file = join(STATE_ROOT, runId, 'owner.json');
+    return parseJson(RunOwnerSchema, await readFile(file, 'utf8'), file);
   } catch {
     return undefined;
   }

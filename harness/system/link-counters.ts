@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseJson } from '../text/json-schema.js';
 import { exec } from './exec.js';
 
 /** Kernel interface counters, as `ip -s link` reports them. */
@@ -10,16 +12,15 @@ export interface LinkCounters {
   readonly txDropped: number;
 }
 
-interface IpLink {
-  readonly ifname: string;
-  readonly stats64?: { readonly rx: Readonly<Record<string, number>>; readonly tx: Readonly<Record<string, number>> };
-}
+const Counters = z.looseObject({ packets: z.number(), bytes: z.number(), dropped: z.number() });
+/** `ip -j -s link show`: the fields read here, anything else let through. */
+const IpLinks = z.array(z.looseObject({ ifname: z.string(), stats64: z.looseObject({ rx: Counters, tx: Counters }).optional() }));
 
 /** Counters of every link in a network namespace, by interface name. */
 export async function linkCounters(netns: string): Promise<Map<string, LinkCounters>> {
   const r = await exec('ip', ['-n', netns, '-j', '-s', 'link', 'show']);
   return new Map(
-    (JSON.parse(r.stdout || '[]') as IpLink[]).map((l) => {
+    parseJson(IpLinks, r.stdout || '[]', `ip -n ${netns} -j -s link show`).map((l) => {
       const s = l.stats64;
       return [
         l.ifname,

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { parseJson } from '../../text/json-schema.js';
 import { REPO_ROOT } from '../../runner/identity.js';
 import { startReadyHelper } from '../../system/ready-helper.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
@@ -7,15 +9,18 @@ import type { EndpointHandle } from '../../../topologies/topology.js';
 const SINK = join(REPO_ROOT, 'build/bin/dplab-sink');
 
 /** Per-stream receive counters from sink.bpf.c (summed over CPUs). */
-export interface SinkStream {
-  readonly index: number;
-  readonly packets: number;
-  readonly bytes: number;
-  readonly latSumNs: number;
-  readonly latMaxNs: number;
+const SinkStreamSchema = z.strictObject({
+  index: z.number().int(),
+  packets: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  latSumNs: z.number().nonnegative(),
+  latMaxNs: z.number().nonnegative(),
   /** [bucket, count] of the log-linear latency histogram (see latency.ts). */
-  readonly hist: readonly (readonly [number, number])[];
-}
+  hist: z.array(z.tuple([z.number().int(), z.number().int()])),
+});
+export type SinkStream = z.infer<typeof SinkStreamSchema>;
+/** The sink's answer to a command, one JSON line. */
+const SinkAnswerSchema = z.strictObject({ streams: z.array(SinkStreamSchema).optional(), error: z.string().optional(), ok: z.boolean().optional() });
 
 /** A sink that is attached and counting; `stop()` detaches it. */
 export interface StartedSink {
@@ -56,7 +61,7 @@ export async function startSink(ep: EndpointHandle): Promise<StartedSink> {
   const ask = async (cmd: string) => {
     const answer = nextLine(cmd);
     child.stdin?.write(`${cmd}\n`);
-    return JSON.parse(await answer) as { streams?: SinkStream[]; error?: string };
+    return parseJson(SinkAnswerSchema, await answer, `dplab-sink on ${ep.ifname}: answer to ${cmd}`);
   };
   return {
     mode: h.word,

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { z } from 'zod';
+import { parseJson } from '../../text/json-schema.js';
 import { REPO_ROOT } from '../../runner/identity.js';
 import { exec } from '../../system/exec.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
@@ -9,19 +11,20 @@ const GEN = join(REPO_ROOT, 'build/bin/dplab-gen');
 
 const SIG_OFF = HDR_LEN; // the signature opens the UDP payload
 
-/** What dplab-gen reports: exactly what it handed to the interface. */
-export interface GenReport {
-  readonly sent: number;
-  readonly seconds: number;
-  readonly pps: number;
-  readonly requestedPps: number;
-  readonly maxLagUs: number;
+/** What dplab-gen reports (its one JSON line): exactly what it handed to the interface. */
+const GenReportSchema = z.strictObject({
+  sent: z.number().int().nonnegative(),
+  seconds: z.number().nonnegative(),
+  pps: z.number().nonnegative(),
+  requestedPps: z.number().nonnegative(),
+  maxLagUs: z.number().nonnegative(),
   /** Schedule time given up after stalls instead of bursting to catch up. */
-  readonly skippedUs: number;
-  readonly aborted: number;
-  readonly interrupted: boolean;
-  readonly streams: readonly { index: number; sent: number }[];
-}
+  skippedUs: z.number().nonnegative(),
+  aborted: z.number().int().nonnegative(),
+  interrupted: z.boolean(),
+  streams: z.array(z.strictObject({ index: z.number().int(), sent: z.number().int().nonnegative() })),
+});
+export type GenReport = z.infer<typeof GenReportSchema>;
 
 function varLine(v: FieldVar, where: string): string {
   const at = FIELD_AT[v.field];
@@ -62,5 +65,5 @@ export async function sendProfile(profile: Profile, from: EndpointHandle, to: En
     input: `${compileStreams(profile, from, to)}\n`,
     timeoutMs: profile.durationMs + 30_000,
   });
-  return JSON.parse(r.stdout) as GenReport;
+  return parseJson(GenReportSchema, r.stdout, 'dplab-gen report');
 }
