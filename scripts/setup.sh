@@ -8,6 +8,7 @@ DEBIAN_PACKAGES=(
   iproute2 ethtool    # netns, veth, XDP attach, offload settings
   clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool  # BPF programs and loaders
   gcc make            # dplab's C helpers
+  libclang-rt-14-dev  # libFuzzer, ASan and UBSan runtimes: the eBPF agent's ODP parser fuzzer (npm run test:fuzz)
   user-mode-linux     # guest kernel with openvswitch.ko for the kernel backend (--kernel uml:debian)
   qemu-system-x86 busybox-static cpio  # any kernel image as a guest (--kernel PATH|debian:PKG)
   chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)

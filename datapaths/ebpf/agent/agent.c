@@ -428,7 +428,8 @@ static void cmd_flow_dump(struct agent *a, int fd)
 	struct dp_flow f;
 	void *prev = NULL;
 	__u64 now = now_ns();
-	char key[2048], acts[1024];
+	/* 8 set(ipv6()) actions with masks print about 1600 bytes. */
+	char key[2048], acts[2048];
 
 	while (!bpf_map_get_next_key(flows, prev, &next)) {
 		id = next;

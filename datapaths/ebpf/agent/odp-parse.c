@@ -1,291 +1,329 @@
 // SPDX-License-Identifier: MIT
-#include <arpa/inet.h>
+/*
+ * Parses datapath flows in ODP syntax (odp-parse.h) by the field table of odp-fields.c. The text
+ * is read through a cursor bounded by its end: no step goes past it, and an error quotes at most
+ * 24 characters of what is left.
+ */
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include "odp-fields.h"
 #include "odp-parse.h"
 
 struct parser {
-	const char *p;
+	const char *p, *end;
 	char *err;
 	size_t errlen;
 	struct dp_flow_key *k, *m;
-	int depth; /* encap nesting = index of the tag being described */
+	__u32 seen;                     /* table attributes given: each at most once */
+	const char *at[ODP_MAX_ATTRS];  /* where, for the errors of the checks after the key */
+};
+
+/* One level of the key: the whole key, or the inside of an encap(). */
+struct level {
+	int n;        /* attributes given */
+	int eth_type; /* eth_type() given */
+	int tagged;   /* ...exactly a VLAN TPID: vlan() and encap() must follow */
+	__u16 tpid;
+	int vlan, cfi, encap;
 };
 
 static int fail(struct parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *ps, const char *fmt, ...)
 {
+	size_t left = (size_t)(ps->end - ps->p);
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(ps->err, ps->errlen, fmt, ap);
 	va_end(ap);
-	if (n > 0 && (size_t)n < ps->errlen)
-		snprintf(ps->err + n, ps->errlen - (size_t)n, " at '%.24s'", ps->p);
-	return -1;
-}
-
-/* Copies the next token (up to , ) / or =) into out. */
-static size_t token(struct parser *ps, char *out, size_t size, const char *stops)
-{
-	size_t n = 0;
-
-	while (*ps->p && !strchr(stops, *ps->p) && n + 1 < size)
-		out[n++] = *ps->p++;
-	out[n] = 0;
-	return n;
-}
-
-static int parse_num(const char *s, unsigned long long max, unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return (errno || end == s || *end || *v > max) ? -1 : 0;
-}
-
-static int parse_mac(const char *s, __u8 *mac)
-{
-	unsigned int b[6];
-	int i, n = 0;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 || s[n])
+	if (n < 0 || (size_t)n >= ps->errlen)
 		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = (__u8)b[i];
-	return 0;
-}
-
-enum kind { K_U8, K_U16, K_U32, K_MAC, K_IP4, K_IP6, K_FRAG };
-
-/* Parses `value[/mask]` of a field of the given kind into v and m (little-endian for numbers). */
-static int field_value(struct parser *ps, const char *text, enum kind kind, void *v, void *m, int is_action)
-{
-	char val[64], msk[64];
-	const char *slash = strchr(text, '/');
-	size_t vl = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned long long x, y;
-	size_t w = kind == K_U8 ? 1 : kind == K_U16 ? 2 : kind == K_U32 ? 4 : kind == K_MAC ? 6 : kind == K_IP4 ? 4 : kind == K_IP6 ? 16 : 1;
-
-	(void)is_action;
-	if (vl >= sizeof(val))
-		return fail(ps, "value too long");
-	memcpy(val, text, vl);
-	val[vl] = 0;
-	snprintf(msk, sizeof(msk), "%s", slash ? slash + 1 : "");
-	switch (kind) {
-	case K_U8:
-	case K_U16:
-	case K_U32: {
-		unsigned long long max = kind == K_U8 ? 0xff : kind == K_U16 ? 0xffff : 0xffffffffull;
-
-		if (parse_num(val, max, &x) || (slash && parse_num(msk, max, &y)))
-			return fail(ps, "bad number '%s'", text);
-		if (!slash)
-			y = max;
-		memcpy(v, &x, w); /* little-endian host */
-		memcpy(m, &y, w);
-		return 0;
-	}
-	case K_FRAG: {
-		/* ODP frag=no|first|later, as OVS_FRAG_TYPE; masks are all-or-nothing. */
-		__u8 f = !strcmp(val, "no") ? DP_FRAG_NONE : !strcmp(val, "first") ? DP_FRAG_FIRST : !strcmp(val, "later") ? DP_FRAG_LATER : 0xff;
-
-		if (f == 0xff)
-			return fail(ps, "bad frag '%s' (no, first, later)", val);
-		*(__u8 *)v = f;
-		*(__u8 *)m = slash && !strcmp(msk, "0") ? 0 : 0xff;
-		return 0;
-	}
-	case K_MAC:
-		if (parse_mac(val, v) || (slash && parse_mac(msk, m)))
-			return fail(ps, "bad MAC '%s'", text);
-		if (!slash)
-			memset(m, 0xff, 6);
-		return 0;
-	case K_IP4:
-	case K_IP6: {
-		int af = kind == K_IP4 ? AF_INET : AF_INET6;
-
-		if (inet_pton(af, val, v) != 1)
-			return fail(ps, "bad address '%s'", val);
-		if (!slash)
-			memset(m, 0xff, w);
-		else if (inet_pton(af, msk, m) != 1)
-			return fail(ps, "bad address mask '%s'", msk);
-		return 0;
-	}
-	}
+	if (left)
+		snprintf(ps->err + n, ps->errlen - (size_t)n, " at '%.*s'", (int)(left < 24 ? left : 24), ps->p);
+	else
+		snprintf(ps->err + n, ps->errlen - (size_t)n, " at the end");
 	return -1;
 }
 
-struct field {
-	const char *name;
-	enum kind kind;
-	size_t off;
-};
+/* Fails with the cursor put back at `at`, so the error quotes the start of what is wrong. */
+#define fail_at(ps, at, ...) ((ps)->p = (at), fail((ps), __VA_ARGS__))
 
-#define F(n, k, member) { n, k, offsetof(struct dp_flow_key, member) }
-
-static const struct field ETH[] = { F("src", K_MAC, eth_src), F("dst", K_MAC, eth_dst), { 0 } };
-static const struct field IPV4[] = { F("src", K_IP4, nw.ipv4.src), F("dst", K_IP4, nw.ipv4.dst), F("proto", K_U8, nw_proto),
-				      F("tos", K_U8, nw_tos), F("ttl", K_U8, nw_ttl), F("frag", K_FRAG, nw_frag), { 0 } };
-static const struct field IPV6[] = { F("src", K_IP6, nw.ipv6.src), F("dst", K_IP6, nw.ipv6.dst), F("label", K_U32, ipv6_label),
-				      F("proto", K_U8, nw_proto), F("tclass", K_U8, nw_tos), F("hlimit", K_U8, nw_ttl),
-				      F("frag", K_FRAG, nw_frag), { 0 } };
-static const struct field L4[] = { F("src", K_U16, tp_src), F("dst", K_U16, tp_dst), { 0 } };
-static const struct field ICMP[] = { F("type", K_U16, tp_src), F("code", K_U16, tp_dst), { 0 } };
-static const struct field ARP[] = { F("sip", K_IP4, nw.arp.sip), F("tip", K_IP4, nw.arp.tip), F("op", K_U8, nw_proto),
-				     F("sha", K_MAC, nw.arp.sha), F("tha", K_MAC, nw.arp.tha), { 0 } };
-static const struct field ND[] = { F("target", K_IP6, nd_target), F("sll", K_MAC, nd_sll), F("tll", K_MAC, nd_tll), { 0 } };
-
-/* `name=value[/mask],...)`: fills fields of key/mask (or of an action's value/mask pair). */
-static int fields(struct parser *ps, const struct field *table, __u8 *kv, __u8 *km)
+static char peek(const struct parser *ps)
 {
-	char name[32], text[96];
+	return ps->p < ps->end ? *ps->p : 0;
+}
 
-	while (*ps->p && *ps->p != ')') {
-		const struct field *f;
-
-		token(ps, name, sizeof(name), "=,)");
-		if (*ps->p != '=')
-			return fail(ps, "expected name=value");
+static int eat(struct parser *ps, char c)
+{
+	if (ps->p < ps->end && *ps->p == c) {
 		ps->p++;
-		token(ps, text, sizeof(text), ",)");
-		for (f = table; f->name && strcmp(f->name, name); f++)
-			;
-		if (!f->name)
-			return fail(ps, "unknown field '%s'", name);
-		if (field_value(ps, text, f->kind, kv + f->off, km + f->off, 0))
-			return -1;
-		if (*ps->p == ',')
-			ps->p++;
+		return 1;
 	}
-	if (*ps->p != ')')
-		return fail(ps, "missing ')'");
-	ps->p++;
 	return 0;
 }
 
-static int key_attrs(struct parser *ps, int inside_encap);
+static void spaces(struct parser *ps)
+{
+	while (eat(ps, ' '))
+		;
+}
 
-static int key_attr(struct parser *ps)
+static int looking_at(const struct parser *ps, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(ps->end - ps->p) >= n && !memcmp(ps->p, word, n);
+}
+
+/* The run of characters up to one of `stops` or the end; the cursor moves past it. */
+static struct odp_text run(struct parser *ps, const char *stops)
+{
+	struct odp_text t = { ps->p, 0 };
+
+	while (ps->p < ps->end && !strchr(stops, *ps->p))
+		ps->p++;
+	t.n = (size_t)(ps->p - t.s);
+	return t;
+}
+
+static void field_names(const struct odp_field *t, unsigned int n, char *out, size_t size)
+{
+	struct odp_buf b = { out, size, 1 };
+	unsigned int i;
+
+	out[0] = 0;
+	for (i = 0; i < n; i++)
+		odp_put(&b, "%s%s", i ? ", " : "", t[i].name);
+}
+
+/* One `name=value[/mask]` (or a flag's bare name) of the list fields() reads. */
+static int named_field(struct parser *ps, const char *what, const struct odp_field *t, unsigned int n, void *v, void *m, int maskable, unsigned int *got)
+{
+	static const struct odp_text one = { "1", 1 };
+	const char *at = ps->p;
+	struct odp_text name = run(ps, "=,)("), val;
+	const struct odp_field *f = odp_field_find(t, n, name);
+	char why[160];
+
+	if (!f) {
+		field_names(t, n, why, sizeof(why));
+		return fail_at(ps, at, "%s(): unknown field '%.*s' (%s)", what, (int)(name.n < 32 ? name.n : 32), name.s, why);
+	}
+	if (*got & (1u << (f - t)))
+		return fail_at(ps, at, "%s(): %s given twice", what, f->name);
+	*got |= 1u << (f - t);
+	if (f->fmt == ODP_FLAG) {
+		if (peek(ps) != ',' && peek(ps) != ')')
+			return fail(ps, "%s(): %s takes no value", what, f->name);
+		val = one;
+	} else {
+		if (!eat(ps, '='))
+			return fail(ps, "%s(): expected %s=VALUE", what, f->name);
+		val = run(ps, ",)");
+	}
+	if (odp_field_parse(f, val, v, m, maskable, why, sizeof(why)))
+		return fail_at(ps, at, "%s(): %s: %s", what, f->name, why);
+	return 0;
+}
+
+/*
+ * The inside of NAME(...) and its ')': the bare `value[/mask]` of a table with one unnamed
+ * field, else `name=value[/mask],...` in any order. A field left out stays 0: wildcarded.
+ */
+static int fields(struct parser *ps, const char *what, const struct odp_field *t, unsigned int n, void *v, void *m, int maskable)
+{
+	unsigned int got = 0;
+	char why[160];
+	int i;
+
+	if (n == 1 && !t[0].name) {
+		const char *at = ps->p;
+
+		if (odp_field_parse(&t[0], run(ps, ",)"), v, m, maskable, why, sizeof(why)))
+			return fail_at(ps, at, "%s(): %s", what, why);
+	} else {
+		for (i = 0; peek(ps) && peek(ps) != ')'; i++) {
+			if (i && !eat(ps, ','))
+				return fail(ps, "%s(): expected ',' or ')'", what);
+			if (named_field(ps, what, t, n, v, m, maskable, &got))
+				return -1;
+		}
+	}
+	if (!eat(ps, ')'))
+		return fail(ps, "%s(): missing ')'", what);
+	return 0;
+}
+
+static int key_level(struct parser *ps, int depth, int *count);
+
+/* encap(...): the packet behind the tag of this level. */
+static int encap(struct parser *ps, int depth, struct level *lv, const char *at)
+{
+	int inner;
+
+	if (!lv->vlan)
+		return fail_at(ps, at, "encap() needs vlan() before it");
+	lv->encap = 1;
+	if (key_level(ps, depth + 1, &inner))
+		return -1;
+	if (!eat(ps, ')'))
+		return fail(ps, "encap(): missing ')'");
+	/* The kernel's corner case for a tag announced but cut short. */
+	if (!lv->cfi && inner)
+		return fail_at(ps, at, "encap() of a tag cut short (cfi=0) must be empty");
+	return 0;
+}
+
+/* vlan(vid=,pcp=,cfi=): the tag at this depth; its TPID is the eth_type() given before it. */
+static int vlan(struct parser *ps, const struct odp_attr *a, int depth, struct level *lv, const char *at)
 {
 	struct dp_flow_key *k = ps->k, *m = ps->m;
-	char name[32], text[96];
-	__u8 *kv = (__u8 *)k, *km = (__u8 *)m;
+	struct odp_tag v = { 0 }, mk = { 0 };
+	__u16 tci, tm;
 
-	token(ps, name, sizeof(name), "(,");
-	if (*ps->p != '(')
-		return fail(ps, "expected NAME(...)");
-	ps->p++;
-	if (!strcmp(name, "eth"))
-		return fields(ps, ETH, kv, km);
-	if (!strcmp(name, "ipv4"))
-		return fields(ps, IPV4, kv, km);
-	if (!strcmp(name, "ipv6"))
-		return fields(ps, IPV6, kv, km);
-	if (!strcmp(name, "tcp") || !strcmp(name, "udp") || !strcmp(name, "sctp"))
-		return fields(ps, L4, kv, km);
-	if (!strcmp(name, "icmp") || !strcmp(name, "icmpv6"))
-		return fields(ps, ICMP, kv, km);
-	if (!strcmp(name, "arp"))
-		return fields(ps, ARP, kv, km);
-	if (!strcmp(name, "nd"))
-		return fields(ps, ND, kv, km);
-	if (!strcmp(name, "encap")) {
-		if (key_attrs(ps, 1))
-			return -1;
-		if (*ps->p != ')')
-			return fail(ps, "missing ')' of encap");
-		ps->p++;
-		return 0;
+	if (depth >= DP_MAX_VLANS)
+		return fail_at(ps, at, "more than %d VLAN tags", DP_MAX_VLANS);
+	if (lv->vlan)
+		return fail_at(ps, at, "vlan() given twice at one level");
+	if (!lv->tagged)
+		return fail_at(ps, at, "vlan() needs eth_type(0x8100) or eth_type(0x88a8) before it");
+	if (fields(ps, a->name, a->fields, a->n_fields, &v, &mk, 1))
+		return -1;
+	lv->vlan = 1;
+	lv->cfi = mk.cfi ? v.cfi : 1;
+	tci = (__u16)(v.vid | v.pcp << 13 | (lv->cfi ? DP_VLAN_CFI : 0));
+	tm = (__u16)(mk.vid | mk.pcp << 13 | DP_VLAN_CFI);
+	if (!lv->cfi) {
+		/* A tag cut short has TCI 0, matched exactly, as the kernel and the printer have it. */
+		if (tci)
+			return fail_at(ps, at, "vlan(cfi=0) is a tag cut short: vid and pcp must be 0");
+		tm = 0xffff;
 	}
-	if (!strcmp(name, "vlan")) {
-		unsigned long long vid = 0, pcp = 0, cfi = 1, vm = 0xfff, pm = 7;
-		int i = ps->depth;
-
-		while (*ps->p && *ps->p != ')') {
-			char f[16], v[32], *sl;
-			unsigned long long x, y = ~0ull;
-
-			token(ps, f, sizeof(f), "=,)");
-			if (*ps->p++ != '=')
-				return fail(ps, "expected vid=, pcp= or cfi=");
-			token(ps, v, sizeof(v), ",)");
-			if ((sl = strchr(v, '/'))) {
-				*sl = 0;
-				if (parse_num(sl + 1, 0xfff, &y))
-					return fail(ps, "bad mask '%s'", sl + 1);
-			}
-			if (parse_num(v, 0xfff, &x))
-				return fail(ps, "bad number '%s'", v);
-			if (!strcmp(f, "vid"))
-				vid = x, vm = y == ~0ull ? 0xfff : y;
-			else if (!strcmp(f, "pcp"))
-				pcp = x, pm = y == ~0ull ? 7 : y;
-			else if (!strcmp(f, "cfi"))
-				cfi = x;
-			else
-				return fail(ps, "unknown vlan field '%s'", f);
-			if (*ps->p == ',')
-				ps->p++;
-		}
-		if (*ps->p++ != ')')
-			return fail(ps, "missing ')'");
-		if (i >= DP_MAX_VLANS)
-			return fail(ps, "more than %d VLAN tags", DP_MAX_VLANS);
-		k->vlan[i].tci = (__u16)(vid | pcp << 13 | (cfi ? DP_VLAN_CFI : 0));
-		m->vlan[i].tci = (__u16)(vm | pm << 13 | DP_VLAN_CFI);
-		/* The tag's TPID is the eth_type given before it. */
-		k->vlan[i].tpid = k->eth_type;
-		m->vlan[i].tpid = 0xffff;
-		k->n_vlans = (__u8)(i + 1);
-		m->n_vlans = 0xff;
-		k->eth_type = 0;
-		m->eth_type = 0;
-		ps->depth++;
-		return 0;
-	}
-	token(ps, text, sizeof(text), ")");
-	if (*ps->p != ')')
-		return fail(ps, "missing ')'");
-	ps->p++;
-	if (!strcmp(name, "in_port"))
-		return field_value(ps, text, K_U32, &k->in_port, &m->in_port, 0);
-	if (!strcmp(name, "eth_type"))
-		return field_value(ps, text, K_U16, &k->eth_type, &m->eth_type, 0);
-	if (!strcmp(name, "tcp_flags"))
-		return field_value(ps, text, K_U16, &k->tcp_flags, &m->tcp_flags, 0);
-	if (!strcmp(name, "recirc_id") || !strcmp(name, "skb_priority") || !strcmp(name, "skb_mark") || !strcmp(name, "dp_hash"))
-		return 0; /* attributes this datapath does not have: accepted only as wildcards/zero */
-	return fail(ps, "unknown key attribute '%s'", name);
-}
-
-static int key_attrs(struct parser *ps, int inside_encap)
-{
-	while (*ps->p && *ps->p != ')' && strncmp(ps->p, "actions:", 8)) {
-		while (*ps->p == ' ' || *ps->p == ',')
-			ps->p++;
-		if (!*ps->p || *ps->p == ')' || !strncmp(ps->p, "actions:", 8))
-			break;
-		if (key_attr(ps))
-			return -1;
-	}
-	(void)inside_encap;
+	k->vlan[depth].tci = tci;
+	m->vlan[depth].tci = tm;
+	k->vlan[depth].tpid = k->eth_type;
+	m->vlan[depth].tpid = 0xffff;
+	k->n_vlans = (__u8)(depth + 1);
+	m->n_vlans = 0xff;
+	/* What follows in encap() is the packet behind the tag. */
+	k->eth_type = 0;
+	m->eth_type = 0;
 	return 0;
 }
 
-static struct dp_action *add(struct parser *ps, struct dp_flow *f, __u32 type)
+static int eth_type(struct parser *ps, const struct odp_attr *a, struct level *lv, const char *at)
+{
+	if (lv->eth_type)
+		return fail_at(ps, at, "eth_type() given twice at one level");
+	lv->eth_type = 1;
+	if (fields(ps, a->name, a->fields, a->n_fields, ps->k, ps->m, 1))
+		return -1;
+	lv->tagged = ps->m->eth_type == 0xffff && (ps->k->eth_type == DP_ETH_P_8021Q || ps->k->eth_type == DP_ETH_P_8021AD);
+	lv->tpid = ps->k->eth_type;
+	return 0;
+}
+
+static int meta(struct parser *ps, const struct odp_attr *a, const char *at)
+{
+	__u32 v = 0, m = 0;
+
+	if (fields(ps, a->name, a->fields, a->n_fields, &v, &m, 1))
+		return -1;
+	if (v & m)
+		return fail_at(ps, at, "%s(): this datapath has no %s to match: only %s(0) or a wildcard", a->name, a->name, a->name);
+	return 0;
+}
+
+static int key_attr(struct parser *ps, int depth, struct level *lv)
+{
+	const char *at = ps->p;
+	struct odp_text name = run(ps, "(),= ");
+	const struct odp_attr *a = odp_attr_find(name);
+	unsigned int i;
+
+	if (!eat(ps, '('))
+		return fail_at(ps, at, "expected NAME(...)");
+	if (!a)
+		return fail_at(ps, at, "unknown key attribute '%.*s'", (int)(name.n < 32 ? name.n : 32), name.s);
+	if (lv->encap)
+		return fail_at(ps, at, "%s() after encap(): encap() comes last at its level", a->name);
+	switch (a->kind) {
+	case ODP_ENCAP:
+		return encap(ps, depth, lv, at);
+	case ODP_VLAN:
+		return vlan(ps, a, depth, lv, at);
+	case ODP_ETH_TYPE:
+		return eth_type(ps, a, lv, at);
+	case ODP_META:
+		return meta(ps, a, at);
+	}
+	i = (unsigned int)(a - odp_attrs);
+	if (ps->seen & (1u << i))
+		return fail_at(ps, at, "%s() given twice", a->name);
+	ps->seen |= 1u << i;
+	ps->at[i] = at;
+	return fields(ps, a->name, a->fields, a->n_fields, ps->k, ps->m, 1);
+}
+
+static int level_end(const struct parser *ps, int depth)
+{
+	if (depth)
+		return peek(ps) == ')' || !peek(ps);
+	return !peek(ps) || looking_at(ps, "actions:");
+}
+
+static int key_level(struct parser *ps, int depth, int *count)
+{
+	struct level lv = { 0 };
+
+	for (;;) {
+		spaces(ps);
+		if (level_end(ps, depth))
+			break;
+		if (lv.n && !eat(ps, ','))
+			return fail(ps, "expected ',' between key attributes");
+		spaces(ps);
+		if (level_end(ps, depth))
+			break; /* `...), actions:` */
+		if (key_attr(ps, depth, &lv))
+			return -1;
+		lv.n++;
+	}
+	*count = lv.n;
+	/* The kernel's "Invalid VLAN frame": a tagged ethertype with no tag described. */
+	if (lv.tagged && !lv.vlan)
+		return fail(ps, "eth_type(0x%04x) needs vlan() and encap(...) after it", lv.tpid);
+	if (lv.vlan && !lv.encap)
+		return fail(ps, "vlan() needs encap(...) after it");
+	return 0;
+}
+
+/* What the kernel's match_validate() checks, once the whole key is known (attributes come in any order). */
+static int check_needs(struct parser *ps)
+{
+	const struct odp_need *n;
+	unsigned int i;
+
+	for (i = 0; i < odp_n_attrs; i++) {
+		const struct odp_attr *a = &odp_attrs[i];
+
+		if (!(ps->seen & (1u << i)))
+			continue;
+		if ((n = odp_needs_unmet(a, ps->k, ps->m, 0)))
+			return fail_at(ps, ps->at[i], "%s() needs %s", a->name, n->text);
+		if (odp_attr_masked(a, ps->m) && (n = odp_needs_unmet(a, ps->k, ps->m, 1)))
+			return fail_at(ps, ps->at[i], "%s() can match its fields only with %s matched exactly", a->name, n->text);
+	}
+	return 0;
+}
+
+static struct dp_action *add(struct parser *ps, struct dp_flow *f, __u32 type, const char *at)
 {
 	if (f->n_actions >= DP_MAX_ACTIONS) {
-		fail(ps, "more than %d actions", DP_MAX_ACTIONS);
+		fail_at(ps, at, "more than %d actions", DP_MAX_ACTIONS);
 		return NULL;
 	}
 	memset(&f->actions[f->n_actions], 0, sizeof(f->actions[0]));
@@ -293,145 +331,136 @@ static struct dp_action *add(struct parser *ps, struct dp_flow *f, __u32 type)
 	return &f->actions[f->n_actions++];
 }
 
-static int set_action(struct parser *ps, struct dp_flow *f)
+/* set(NAME(...)) or set_masked(NAME(...)): the flow must match what it rewrites, exactly. */
+static int set_action(struct parser *ps, struct dp_flow *f, const char *at)
 {
-	char name[16];
-	struct dp_flow_key v = { 0 }, m = { 0 };
+	const char *inner = ps->p;
+	struct odp_text name = run(ps, "(),");
+	const struct odp_set *s = odp_set_find(name);
+	const struct odp_need *n;
 	struct dp_action *a;
 
-	token(ps, name, sizeof(name), "(");
-	if (*ps->p++ != '(')
-		return fail(ps, "expected set(ATTR(...))");
-	if (!strcmp(name, "eth")) {
-		if (fields(ps, ETH, (__u8 *)&v, (__u8 *)&m) || !(a = add(ps, f, DP_ACT_SET_ETH)))
-			return -1;
-		memcpy(a->u.eth.src, v.eth_src, 6);
-		memcpy(a->u.eth.dst, v.eth_dst, 6);
-		memcpy(a->u.eth.src_mask, m.eth_src, 6);
-		memcpy(a->u.eth.dst_mask, m.eth_dst, 6);
-	} else if (!strcmp(name, "ipv4")) {
-		if (fields(ps, IPV4, (__u8 *)&v, (__u8 *)&m) || !(a = add(ps, f, DP_ACT_SET_IPV4)))
-			return -1;
-		if (m.nw_proto || m.nw_frag)
-			return fail(ps, "set(ipv4) can change src, dst, tos and ttl only");
-		a->u.ipv4.src = v.nw.ipv4.src, a->u.ipv4.src_mask = m.nw.ipv4.src;
-		a->u.ipv4.dst = v.nw.ipv4.dst, a->u.ipv4.dst_mask = m.nw.ipv4.dst;
-		a->u.ipv4.tos = v.nw_tos, a->u.ipv4.tos_mask = m.nw_tos;
-		a->u.ipv4.ttl = v.nw_ttl, a->u.ipv4.ttl_mask = m.nw_ttl;
-	} else if (!strcmp(name, "ipv6")) {
-		if (fields(ps, IPV6, (__u8 *)&v, (__u8 *)&m) || !(a = add(ps, f, DP_ACT_SET_IPV6)))
-			return -1;
-		if (m.nw_proto || m.nw_frag || m.nw_tos || m.ipv6_label)
-			return fail(ps, "set(ipv6) can change src, dst and hlimit only");
-		memcpy(a->u.ipv6.src, v.nw.ipv6.src, 16), memcpy(a->u.ipv6.src_mask, m.nw.ipv6.src, 16);
-		memcpy(a->u.ipv6.dst, v.nw.ipv6.dst, 16), memcpy(a->u.ipv6.dst_mask, m.nw.ipv6.dst, 16);
-		a->u.ipv6.hlimit = v.nw_ttl, a->u.ipv6.hlimit_mask = m.nw_ttl;
-	} else if (!strcmp(name, "tcp") || !strcmp(name, "udp")) {
-		if (fields(ps, L4, (__u8 *)&v, (__u8 *)&m) || !(a = add(ps, f, DP_ACT_SET_L4)))
-			return -1;
-		a->u.l4.src = v.tp_src, a->u.l4.src_mask = m.tp_src;
-		a->u.l4.dst = v.tp_dst, a->u.l4.dst_mask = m.tp_dst;
-	} else {
-		return fail(ps, "cannot set '%s'", name);
-	}
-	if (*ps->p++ != ')')
-		return fail(ps, "missing ')' of set");
+	if (!s)
+		return fail_at(ps, inner, "cannot set '%.*s' (eth, ipv4, ipv6, tcp, udp)", (int)(name.n < 32 ? name.n : 32), name.s);
+	if (!eat(ps, '('))
+		return fail(ps, "expected set(%s(...))", s->name);
+	if (!(a = add(ps, f, s->type, at)) || fields(ps, s->name, s->fields, s->n_fields, a, a, 1))
+		return -1;
+	if (!eat(ps, ')'))
+		return fail(ps, "set(): missing ')'");
+	if ((n = odp_needs_unmet(odp_attr_find(name), ps->k, ps->m, 1)))
+		return fail_at(ps, at, "set(%s()) needs the flow to match %s exactly", s->name, n->text);
 	return 0;
+}
+
+/* An action whose arguments are table fields, without masks: parsed into v and m, then added. */
+static struct dp_action *with_args(struct parser *ps, struct dp_flow *f, __u32 type, const char *what, const struct odp_field *t, unsigned int n, void *v, void *m, const char *at)
+{
+	return fields(ps, what, t, n, v, m, 0) ? NULL : add(ps, f, type, at);
+}
+
+static int push_vlan(struct parser *ps, struct dp_flow *f, const char *at)
+{
+	struct odp_tag v = { 0 }, m = { 0 };
+	struct dp_action *a = with_args(ps, f, DP_ACT_PUSH_VLAN, "push_vlan", odp_tag_fields, 4, &v, &m, at);
+
+	if (!a)
+		return -1;
+	if (!m.tpid)
+		v.tpid = DP_ETH_P_8021Q;
+	if (v.tpid != DP_ETH_P_8021Q && v.tpid != DP_ETH_P_8021AD)
+		return fail_at(ps, at, "push_vlan(): tpid must be 0x8100 or 0x88a8");
+	/* The kernel pushes only tags that are present (VLAN_CFI set). */
+	if (m.cfi && !v.cfi)
+		return fail_at(ps, at, "push_vlan(): cfi must be 1");
+	a->u.vlan.tpid = v.tpid;
+	a->u.vlan.tci = (__u16)(v.vid | v.pcp << 13 | DP_VLAN_CFI);
+	return 0;
+}
+
+static int userspace(struct parser *ps, struct dp_flow *f, const char *at)
+{
+	struct odp_upcall v = { 0 }, m = { 0 };
+	struct dp_action *a = with_args(ps, f, DP_ACT_USERSPACE, "userspace", odp_userspace_fields, 2, &v, &m, at);
+
+	if (!a)
+		return -1;
+	a->port = v.pid;
+	odp_userspace_plain(a) = !v.controller;
+	/* The kernel's userspace action always names the netlink port to upcall to. */
+	return m.pid ? 0 : fail_at(ps, at, "userspace() needs pid=N");
+}
+
+static int action(struct parser *ps, struct dp_flow *f)
+{
+	const char *at = ps->p;
+	struct odp_text name;
+	struct dp_action *a;
+	char why[96];
+	__u32 port = 0, pm;
+
+	if (isdigit((unsigned char)peek(ps))) {
+		if (odp_field_parse(&odp_port_field, run(ps, ", "), &port, &pm, 0, why, sizeof(why)))
+			return fail_at(ps, at, "output port: %s", why);
+		if (!(a = add(ps, f, DP_ACT_OUTPUT, at)))
+			return -1;
+		a->port = port;
+		return 0;
+	}
+	name = run(ps, "(, ");
+	if (odp_text_is(name, "pop_vlan"))
+		return add(ps, f, DP_ACT_POP_VLAN, at) ? 0 : -1;
+	if (odp_text_is(name, "drop"))
+		return fail_at(ps, at, "drop is the whole action list, with nothing else");
+	if (eat(ps, '(')) {
+		if (odp_text_is(name, "set") || odp_text_is(name, "set_masked"))
+			return set_action(ps, f, at);
+		if (odp_text_is(name, "push_vlan"))
+			return push_vlan(ps, f, at);
+		if (odp_text_is(name, "userspace"))
+			return userspace(ps, f, at);
+	}
+	return fail_at(ps, at, "unsupported action '%.*s'", (int)(name.n < 32 ? name.n : 32), name.s);
 }
 
 static int parse_actions(struct parser *ps, struct dp_flow *f)
 {
+	const char *start = ps->p;
+	int i;
+
 	memset(f, 0, sizeof(*f));
-	while (*ps->p && *ps->p != '\n') {
-		char name[32];
-		struct dp_action *a;
-
-		while (*ps->p == ',' || *ps->p == ' ')
-			ps->p++;
-		if (!*ps->p || *ps->p == '\n')
-			break;
-		if (isdigit((unsigned char)*ps->p)) {
-			unsigned long long port;
-
-			token(ps, name, sizeof(name), ",\n");
-			if (parse_num(name, DP_MAX_PORTS - 1, &port) || !(a = add(ps, f, DP_ACT_OUTPUT)))
-				return fail(ps, "bad output port '%s'", name);
-			a->port = (__u32)port;
-			continue;
-		}
-		token(ps, name, sizeof(name), "(,\n");
-		if (!strcmp(name, "drop")) {
-			continue;
-		} else if (!strcmp(name, "pop_vlan")) {
-			if (!add(ps, f, DP_ACT_POP_VLAN))
-				return -1;
-		} else if (!strcmp(name, "set") || !strcmp(name, "set_masked")) {
-			ps->p++;
-			if (set_action(ps, f))
-				return -1;
-		} else if (!strcmp(name, "push_vlan")) {
-			unsigned long long tpid = DP_ETH_P_8021Q, vid = 0, pcp = 0;
-
-			ps->p++;
-			while (*ps->p && *ps->p != ')') {
-				char fld[16], v[16];
-				unsigned long long x;
-
-				token(ps, fld, sizeof(fld), "=,)");
-				if (*ps->p++ != '=')
-					return fail(ps, "expected push_vlan(tpid=,vid=,pcp=)");
-				token(ps, v, sizeof(v), ",)");
-				if (parse_num(v, 0xffff, &x))
-					return fail(ps, "bad number '%s'", v);
-				if (!strcmp(fld, "tpid"))
-					tpid = x;
-				else if (!strcmp(fld, "vid"))
-					vid = x & 0xfff;
-				else if (!strcmp(fld, "pcp"))
-					pcp = x & 7;
-				else if (strcmp(fld, "cfi"))
-					return fail(ps, "unknown push_vlan field '%s'", fld);
-				if (*ps->p == ',')
-					ps->p++;
-			}
-			if (*ps->p++ != ')' || !(a = add(ps, f, DP_ACT_PUSH_VLAN)))
-				return fail(ps, "missing ')' of push_vlan");
-			a->u.vlan.tpid = (__u16)tpid;
-			a->u.vlan.tci = (__u16)(vid | pcp << 13 | DP_VLAN_CFI);
-		} else if (!strcmp(name, "userspace")) {
-			int depth = 0;
-
-			do {
-				if (*ps->p == '(')
-					depth++;
-				else if (*ps->p == ')')
-					depth--;
-				ps->p++;
-			} while (*ps->p && depth > 0);
-			if (!add(ps, f, DP_ACT_USERSPACE))
-				return -1;
-		} else {
-			return fail(ps, "unsupported action '%s'", name);
-		}
+	if (looking_at(ps, "drop")) {
+		ps->p += 4;
+		spaces(ps);
+		if (!peek(ps))
+			return 0;
+		ps->p = start;
 	}
+	for (i = 0; !i || eat(ps, ','); i++)
+		if (action(ps, f))
+			return -1;
+	spaces(ps);
+	if (peek(ps))
+		return fail(ps, "expected ',' between actions");
+	if (!f->n_actions)
+		return fail(ps, "no actions (drop drops)");
 	return 0;
 }
 
 int odp_parse_flow(const char *text, struct dp_flow_key *key, struct dp_flow_key *mask, struct dp_flow *actions, char *err, size_t errlen)
 {
-	struct parser ps = { .p = text, .err = err, .errlen = errlen, .k = key, .m = mask };
+	struct parser ps = { .p = text, .end = text + strlen(text), .err = err, .errlen = errlen, .k = key, .m = mask };
+	int n;
 
 	memset(key, 0, sizeof(*key));
 	memset(mask, 0, sizeof(*mask));
-	if (key_attrs(&ps, 0))
+	memset(actions, 0, sizeof(*actions));
+	if (errlen)
+		err[0] = 0;
+	if (key_level(&ps, 0, &n) || check_needs(&ps))
 		return -1;
-	while (*ps.p == ' ' || *ps.p == ',')
-		ps.p++;
-	if (strncmp(ps.p, "actions:", 8))
-		return fail(&ps, "expected 'actions:'");
+	if (!looking_at(&ps, "actions:"))
+		return fail(&ps, "expected ' actions:' after the key");
 	ps.p += 8;
-	if (parse_actions(&ps, actions))
-		return -1;
-	/* The ethertype inside the last encap() is the innermost one the key keeps. */
-	return 0;
+	return parse_actions(&ps, actions);
 }

@@ -58,6 +58,11 @@ struct dp_action {
 			__u16 src, dst; /* host order */
 			__u16 src_mask, dst_mask;
 		} l4;
+		/* DP_ACT_USERSPACE (pid in `port`): zero, as the slow path's zeroed actions have it, is an
+		 * OpenFlow `controller` upcall; 1 a plain `userspace(pid=N)` put through the ODP text. */
+		struct {
+			__u8 plain;
+		} userspace;
 	} u;
 };
 
