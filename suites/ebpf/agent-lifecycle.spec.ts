@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentClient } from '../../datapaths/ebpf/agent-client.js';
 import { AGENT, ebpfDatapath } from '../../datapaths/ebpf/index.js';
+import { startReadyHelper } from '../../harness/system/ready-helper.js';
 import { newRunId, runContext, runNames, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
 import { REPO_ROOT } from '../../harness/runner/identity.js';
@@ -74,28 +75,14 @@ describe('ebpf agent: start, failure and SIGTERM teardown remove only what the a
     return join(ctx.stateDir, `agent${sockets}.sock`);
   }
 
-  /** Starts the agent and waits for its `ready on` line. */
-  function startAgent(ports: string[], ...extra: string[]): Promise<RunningAgent> {
+  /** Starts the agent and waits for its `ready` line, as the backend does. */
+  async function startAgent(ports: string[], ...extra: string[]): Promise<RunningAgent> {
     const sock = newSocket();
-    const args = ['netns', 'exec', ns, AGENT, '--socket', sock, ...ports.flatMap((p, i) => ['--port', `${i + 1}=${p}`]), ...extra];
-    const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(child);
-    let err = '';
-    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent not ready in 15 s: ${err}`)), 15_000);
-      child.stderr.on('data', (b: Buffer) => {
-        err += b.toString();
-        if (err.includes(': ready on ')) {
-          clearTimeout(timer);
-          resolve({ sock, exit, stderr: () => err });
-        }
-      });
-      void exit.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`agent exited (${code}) before ready: ${err}`));
-      });
-    });
+    const args = ['--socket', sock, ...ports.flatMap((p, i) => ['--port', `${i + 1}=${p}`]), ...extra];
+    const h = await startReadyHelper(ns, AGENT, args, 'dplab-ebpf-agent', { timeoutMs: 15_000 });
+    children.push(h.child);
+    const exit = new Promise<number | null>((r) => (h.child.exitCode !== null ? r(h.child.exitCode) : h.child.once('exit', (code) => r(code))));
+    return { sock, exit, stderr: h.stderr };
   }
 
   async function sigterm(agent: RunningAgent): Promise<number | null> {

@@ -819,7 +819,10 @@ static void accept_client(struct agent *a)
 		close(cfd);
 }
 
-/* Announces readiness (the harness waits for `: ready on `), then serves until SIGTERM/SIGINT. */
+/*
+ * Announces readiness as every dplab helper does (`ready WORD` on stdout: the datapath's hook),
+ * then serves until SIGTERM/SIGINT.
+ */
 static int serve(struct agent *a)
 {
 	__u64 last_expiry = 0;
@@ -831,7 +834,9 @@ static int serve(struct agent *a)
 	a->lfd = listen_unix(a->sock);
 	if (a->lfd < 0)
 		return -1;
-	fprintf(stderr, "dplab-ebpf-agent: ready on %s with %d port(s)\n", a->sock, a->n_ports);
+	fprintf(stderr, "dplab-ebpf-agent: serving %s with %d port(s)\n", a->sock, a->n_ports);
+	printf("ready %s\n", a->want_xdp ? "xdp" : "tc");
+	fflush(stdout);
 	while (!stop) {
 		struct pollfd pf[MAX_CLIENTS + 2];
 		int n = 0, map[MAX_CLIENTS];
