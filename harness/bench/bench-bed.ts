@@ -1,4 +1,6 @@
 import type { RunContext } from '../run/run-context.js';
+import { waitForLinks } from '../traffic/trex/link-settle.js';
+import { TrexTimeoutError } from '../traffic/trex/rpc-errors.js';
 import type { TrexStlClient } from '../traffic/trex/stl-client.js';
 import { trexTrialGenerator, type TrexPath } from '../traffic/trex/trex-trials.js';
 import { NicTopology } from '../../topologies/nic.js';
@@ -6,7 +8,7 @@ import type { NicTopologySpec, StartedTopology, VethTopologySpec } from '../../t
 import { VethTopology } from '../../topologies/veth.js';
 import { GEN_CPU } from './benchmark.js';
 import { prepareDutReceive } from './targets.js';
-import { softTrialGenerator, type TrialGenerator } from './trial.js';
+import { GeneratorLostError, softTrialGenerator, type TrialGenerator } from './trial.js';
 
 /**
  * Where benchmarks run: a topology built fresh for each target, and the generator whose
@@ -42,13 +44,22 @@ export function trexPortsOf(spec: NicTopologySpec): { txPort: number; rxPort: nu
   return { txPort: cabled('p1'), rxPort: cabled('p2') };
 }
 
-/** A lab topology (physical DUT ports) with a TRex server on the far side of the cables. */
-export function trexBed(spec: NicTopologySpec, client: TrexStlClient, endpoint: string, o: Omit<TrexPath, 'txPort' | 'rxPort'> = {}): BenchBed {
+/**
+ * A lab topology (physical DUT ports) with a TRex server on the far side of the cables. Each
+ * target's topology moves the DUT ports, so their links, and the server's, go down and up: the
+ * bed waits until TRex reports both ports up (bounded by `linkTimeoutMs`, default the client's
+ * call timeout, `--trex-timeout`) before and after the target starts.
+ */
+export function trexBed(spec: NicTopologySpec, client: TrexStlClient, endpoint: string, o: Omit<TrexPath, 'txPort' | 'rxPort'> & { readonly linkTimeoutMs?: number } = {}): BenchBed {
   const ports = trexPortsOf(spec);
+  const { linkTimeoutMs, ...path } = o;
   return {
     description: `${spec.name} (nic), TRex ${endpoint} ports ${ports.txPort} -> ${ports.rxPort}`,
     build: (ctx) => new NicTopology(spec).start(ctx),
-    prepare: async () => undefined,
-    generator: () => trexTrialGenerator(client, endpoint, { ...o, ...ports }),
+    prepare: () => waitForLinks(client, [ports.txPort, ports.rxPort], linkTimeoutMs ?? client.timeoutMs).catch((e: unknown) => {
+      if (e instanceof TrexTimeoutError) throw new GeneratorLostError(`TRex server at ${endpoint} stopped answering (${e.message})`);
+      throw e;
+    }),
+    generator: () => trexTrialGenerator(client, endpoint, { ...path, ...ports }),
   };
 }

@@ -17,18 +17,27 @@ export interface TrialPath {
 
 /** One trial, every count from its own source so they can be checked against each other. */
 export interface TrialResult {
+  /**
+   * The rate asked. A line-rate trial: the line rate the generator named (TRex: the port's, from
+   * its multiplier), or 0 when it names none (soft: as fast as it goes).
+   */
   readonly requestedPps: number;
-  /** What the generator says it sent, and at what rate. */
+  /** What the generator says it sent, and at what rate: sent over the measured transmit time. */
   readonly sent: number;
   readonly offeredPps: number;
+  /** The transmit time as measured on the wall clock (never the length asked for). */
   readonly seconds: number;
-  /** The generator fell short of the rate asked (by more than 1 %). */
+  /**
+   * The generator fell short of the rate asked (by more than 1 %), or (TRex) its port reported
+   * transmit errors or a full TX queue: the generator, not the target, set the pace.
+   */
   readonly generatorLimited: boolean;
   /** Soft generator: the worst lag behind its schedule. */
   readonly maxLagUs?: number;
   /**
    * Generator-side port: frames it put on the wire and those it could not (soft: the veth's
-   * tx/tx_dropped, i.e. what the DUT's receive ring took and refused; TRex: opackets/oerrors).
+   * tx/tx_dropped, i.e. what the DUT's receive ring took and refused; TRex: opackets, and
+   * oerrors plus frames dropped for a full TX queue).
    */
   readonly txIf: number;
   readonly txDroppedIf: number;

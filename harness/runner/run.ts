@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
-import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type RunResults } from '../results/results.js';
+import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type GeneratorIdentity, type RunResults } from '../results/results.js';
 import { applyExpectations, loadExpectations, type Expectation } from '../results/expectations.js';
 import { writeRunOutputs } from '../results/write.js';
 import { newRunId, runContext, type RunContext } from '../run/run-context.js';
@@ -25,6 +25,7 @@ import { GeneratorLostError } from '../bench/trial.js';
 import type { TrexStlClient } from '../traffic/trex/stl-client.js';
 import { TrexServer } from '../traffic/trex/trex-server.js';
 import type { TrexServerConfig } from '../traffic/trex/trex-cfg.js';
+import { trexIdentity } from '../traffic/trex/trex-identity.js';
 
 export interface RunPlan {
   readonly suites: readonly string[];
@@ -93,6 +94,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   progress.info(`dplab run ${runId}: topology ${plan.topology.spec.name}, backends ${plan.backends.map((b) => b.id).join(', ')}, out ${outDir}`);
   let failure: unknown;
   const benchmarks: BenchmarkPoint[] = [];
+  let generator: GeneratorIdentity | undefined;
   // One probe per backend and run: the cases and the benchmarks see the same answer.
   const probes = new Map<string, Promise<ProbeResult>>();
   const probeOnce = (d: Datapath): Promise<ProbeResult> => {
@@ -144,7 +146,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       cases.push(...ran);
     }
     if (plan.suites.includes('benchmark')) {
-      const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce);
+      const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce, (g) => (generator = g));
       benchmarks.push(...b.points);
       for (const id of b.identities) if (!identities.some((i) => i.id === id.id)) identities.push(id);
       for (const e of b.errors) cases.push({ id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: e.target, features: [], status: 'error', reason: e.message, durationMs: 0 });
@@ -167,6 +169,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         topology: plan.topology.spec.name,
         suites: [...plan.suites],
         backends: identities,
+        ...(generator ? { generator } : {}),
         ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan) } : {}),
       },
       cases,
@@ -237,7 +240,7 @@ const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and
  * started for the run, always stopped after). The kernel backend in a guest is not
  * benchmarked: a guest's figures would measure the emulator.
  */
-async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress, probe: (d: Datapath) => Promise<ProbeResult>) {
+async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress, probe: (d: Datapath) => Promise<ProbeResult>, identified: (g: GeneratorIdentity) => void) {
   const backends = plan.backends.filter((b) => !(plan.guest && b.inKernel));
   for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : []) progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
   const bench = plan.bench ?? DEFAULT_PLAN;
@@ -256,6 +259,10 @@ async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progr
   try {
     progress.info(`TRex ${server.version} at ${server.endpoint} (${server.how})`);
     client = await server.connect();
+    // Which server, drivers and port speeds produced the figures; a server that fails to say
+    // fails the trials next, with their own message.
+    const ports = spec.generator.ports.map((g) => g.trexPort);
+    await trexIdentity(client, `${server.host}:${server.rpcPort}`, ports).then(identified, (e: unknown) => progress.info(`TRex identity not read: ${e instanceof Error ? e.message : String(e)}`));
     return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress, probe);
   } finally {
     await release();

@@ -11,6 +11,9 @@ import { exec } from '../../harness/system/exec.js';
 export interface FakeLab {
   readonly id: string;
   readonly nics: readonly [string, string];
+  /** The cable ends, where a TRex server's ports would be (`dl<id>m1`, `dl<id>m2`), and their namespace. */
+  readonly cables: readonly [string, string];
+  readonly farNetns: string;
   /** Writes a nic topology over the two ports; `trex` is the generator.trex YAML, if any. */
   topology(dir: string, trex?: string): string;
   /** Where each port is now: `host` (root namespace, with its up/down state) or `away`. */
@@ -22,15 +25,18 @@ export async function fakeLab(): Promise<FakeLab> {
   const id = randomBytes(3).toString('hex');
   const far = `dplab-${id}-far`;
   const nics = [`dl${id}n1`, `dl${id}n2`] as const;
+  const cables = [`dl${id}m1`, `dl${id}m2`] as const;
   await exec('ip', ['netns', 'add', far]);
   for (const [i, nic] of nics.entries()) {
-    await exec('ip', ['link', 'add', nic, 'type', 'veth', 'peer', 'name', `dl${id}m${i + 1}`, 'netns', far]);
-    await exec('ip', ['-n', far, 'link', 'set', `dl${id}m${i + 1}`, 'up']);
+    await exec('ip', ['link', 'add', nic, 'type', 'veth', 'peer', 'name', cables[i] as string, 'netns', far]);
+    await exec('ip', ['-n', far, 'link', 'set', cables[i] as string, 'up']);
   }
   await exec('ip', ['link', 'set', nics[0], 'up']);
   return {
     id,
     nics,
+    cables,
+    farNetns: far,
     topology(dir, trex) {
       const file = join(dir, `lab-${id}.yaml`);
       writeFileSync(

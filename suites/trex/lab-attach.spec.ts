@@ -10,8 +10,10 @@ import { startStandin, type StandinProcess } from './standin-process.js';
 
 /**
  * A lab (nic) topology on this host, with veth pairs standing in for the DUT's NICs and the
- * TRex stand-in (recorded replies, no traffic) as the attached server: what a run does with
- * the NICs, and how it ends when the server dies or never answers. Real TRex: trex-lab.spec.ts.
+ * TRex stand-in as the attached server (recorded replies; its ports modelled on the recorded
+ * server's timing, no packets moved): what a run does with the NICs, the figures it makes of a
+ * server with a rate cap whose links report late, and how it ends when the server dies or never
+ * answers. Real TRex: trex-lab.spec.ts.
  */
 describe('lab (nic) topology with an attached TRex server', function () {
   let lab: FakeLab | undefined;
@@ -87,6 +89,46 @@ describe('lab (nic) topology with an attached TRex server', function () {
     const results = JSON.parse(readFileSync(join(dir, 'bench/results.json'), 'utf8')) as RunResults;
     expect(results.cases.map((c) => [c.backend, c.status])).to.deep.equal([['baseline-xdp', 'error']]);
     expect(results.benchmarks).to.deep.equal([]);
+    expect(await l.where()).to.deep.equal(before);
+    expect(await leftovers(runId(r.stderr))).to.deep.equal([]);
+  });
+
+  it('benchmarks through a server that sends at most 50 kpps and reports its links 0.5 s late: MRR is the cap, generator-limited; the late links fail nothing', async () => {
+    const l = lab as FakeLab;
+    const cap = 50_000;
+    // The stand-in's ports are the cable ends: each target's topology moves the DUT ports, their
+    // links go down and up, and the stand-in reports that half a second late, as TRex does.
+    standin = await startStandin(dir, port + 3, { args: ['--max-pps', String(cap), '--link-lag-ms', '500', '--link-watch', `${l.farNetns}:${l.cables.join(',')}`] });
+    const before = await l.where();
+    const r = await dplabAsync([
+      'bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port + 3}`, '--trex-force', '--backend', 'ebpf',
+      '--metrics', 'mrr', '--frame-sizes', '64', '--flows', '1', '--trial-s', '1', '--ramp-s', '0', '--repeats', '3', '--out', join(dir, 'bench'),
+    ]).done;
+    expect(r.code, r.stderr).to.equal(0);
+    const results = JSON.parse(readFileSync(join(dir, 'bench/results.json'), 'utf8')) as RunResults;
+    expect(results.cases.filter((c) => c.status === 'error').map((c) => c.reason)).to.deep.equal([]);
+    const mrr = results.benchmarks.filter((p) => p.metric === 'mrr_pps');
+    expect(mrr.map((p) => p.backend)).to.deep.equal(['baseline-xdp', 'linux-bridge', 'ebpf']);
+    for (const p of mrr) {
+      // The median of three trials: one slowed by a busy host's round trips does not move it.
+      expect(p.value, `${p.backend} MRR`).to.be.closeTo(cap, cap * 0.02);
+      expect(p.generator.limited, `${p.backend} generator-limited`).to.equal(true);
+      expect(p.generator.offeredPps, `${p.backend} offered`).to.be.closeTo(cap, cap * 0.02);
+      for (const t of p.trials) {
+        // Asked: 10G's line rate in 64-byte frames, as the server named it; offered: what it sent
+        // over the longest the transmit can have taken, so never above the cap.
+        expect(t.requestedPps).to.equal(14_880_952);
+        expect(t.offeredPps).to.be.at.most(cap + 1);
+        expect(t.seconds).to.be.within(1, 1.5);
+        expect(t.generatorLimited).to.equal(true);
+      }
+    }
+    expect(results.run.generator).to.deep.equal({
+      name: 'trex', version: 'v3.08', address: `127.0.0.1:${port + 3}`,
+      ports: [{ id: 0, driver: 'net_af_packet', speedGbps: 10 }, { id: 1, driver: 'net_af_packet', speedGbps: 10 }],
+    });
+    // Port 1's link was down (its DUT port down on the host) until the run brought it up.
+    expect(standin.log()).to.match(/link: port 1 \(\S+\) down[^]*link: port 1 \(\S+\) up/);
     expect(await l.where()).to.deep.equal(before);
     expect(await leftovers(runId(r.stderr))).to.deep.equal([]);
   });

@@ -26,7 +26,7 @@ async function dockerReason(): Promise<string | undefined> {
 
 /**
  * The TRex server lifecycle through testcontainers, with the locally built stand-in image
- * (recorded replies, no traffic; no registry is reachable): started on the host network with
+ * (recorded replies and modelled ports, no packets; no registry is reachable): started on the host network with
  * the generated trex_cfg.yaml mounted, health-checked on its RPC port, its log kept in the run,
  * always removed; and the failures a lab meets: privileged refused, a server that exits at
  * start, one that never answers, one that dies mid-run.

@@ -4,14 +4,17 @@ import { DEFAULT_PLAN, type BenchPlan } from '../../harness/bench/plan.js';
 import type { StartedBenchTarget } from '../../harness/bench/targets.js';
 import { buildFrame } from '../../harness/packet/index.js';
 import { TrexStlClient } from '../../harness/traffic/trex/stl-client.js';
+import { waitForLinks } from '../../harness/traffic/trex/link-settle.js';
 import { parseTrexAddress } from '../../harness/traffic/trex/trex-cfg.js';
+import { trexIdentity } from '../../harness/traffic/trex/trex-identity.js';
 import { trexTrialGenerator } from '../../harness/traffic/trex/trex-trials.js';
 
 /**
  * Against a real TRex server: `DPLAB_TREX=host[:port]`, with `DPLAB_TREX_PORTS=0,1` (default)
  * naming two ports joined by a cable or by a DUT the lab has set up to forward between them.
  * Skipped with that reason when no server is given. It runs the benchmarks' own MRR and NDR
- * search (benchmark.ts) with the trex generator, as `dplab bench --generator trex` does.
+ * search (benchmark.ts) with the trex generator, as `dplab bench --generator trex` does: trials
+ * on the wall clock, each figure with the rate TRex really offered and whether it was the bound.
  */
 const address = process.env.DPLAB_TREX;
 const [txPort, rxPort] = (process.env.DPLAB_TREX_PORTS ?? '0,1').split(',').map(Number) as [number, number];
@@ -31,14 +34,17 @@ describe('TRex integration (DPLAB_TREX)', function () {
   });
   after(async () => client?.close());
 
-  it('answers the handshake and has the two ports, link up', async () => {
+  it('answers the handshake and has the two ports, link up, naming its version, drivers and speeds', async () => {
     const v = await client.version();
     expect(v.mode).to.equal('STL');
     const sys = await client.systemInfo();
-    for (const p of [txPort, rxPort]) {
-      expect(sys.ports.map((x) => x.index), `port ${p}`).to.include(p);
-      expect((await client.portStatus(p)).attr?.link?.up, `port ${p} link`).to.equal(true);
-    }
+    for (const p of [txPort, rxPort]) expect(sys.ports.map((x) => x.index), `port ${p}`).to.include(p);
+    // As after a topology start: both links reported up, and for long enough to trust it.
+    await waitForLinks(client, [txPort, rxPort], 10_000);
+    const id = await trexIdentity(client, where, [txPort, rxPort]);
+    console.log(`      TRex ${id.version}: ${id.ports.map((p) => `port ${p.id} ${p.driver} ${p.speedGbps ?? '?'} Gb/s`).join(', ')}`);
+    expect(id.version).to.match(/^v\d/);
+    expect(id.ports.map((p) => p.id)).to.deep.equal([txPort, rxPort]);
   });
 
   it('sends a frame in service mode from one port and captures it on the other', async () => {
@@ -71,9 +77,24 @@ describe('TRex integration (DPLAB_TREX)', function () {
     const plan: BenchPlan = { ...DEFAULT_PLAN, metrics: new Set(['mrr', 'ndr', 'latency']), trialMs: 2000, rampMs: 500, repeats: 1, latencyAt: [0.5] };
     try {
       const points = await measureTarget(gen, wire, 'wire', plan, (m) => console.log(`      ${m}`));
+      // MRR: the line rate asked, what the server really offered measured on the wall clock.
+      const mrr = points.find((p) => p.metric === 'mrr_pps');
+      const [first] = mrr?.trials ?? [];
+      console.log(`      MRR trial: asked ${first?.requestedPps} pps, offered ${first?.offeredPps} pps in ${first?.seconds} s, generator-limited ${first?.generatorLimited}`);
+      expect(first?.requestedPps, 'the line rate the server named').to.be.greaterThan(0);
+      expect(first?.offeredPps).to.be.greaterThan(0).and.at.most((first?.requestedPps ?? 0) * 1.01);
+      expect(first?.seconds).to.be.within(plan.trialMs / 1000, plan.trialMs / 1000 + 0.5);
+      // Short of the rate it named is flagged; not flagged means TRex kept it (within 1 %).
+      const short = (first?.offeredPps ?? 0) < (first?.requestedPps ?? 0) * 0.99;
+      if (short) expect(first?.generatorLimited, 'short of the line rate').to.equal(true);
+      if (!first?.generatorLimited) expect(short, 'not flagged yet short').to.equal(false);
+      expect(mrr?.generator.offeredPps).to.equal(Math.max(...(mrr?.trials ?? []).map((t) => t.offeredPps ?? 0)));
       const ndr = points.find((p) => p.metric === 'ndr_pps');
       expect(ndr?.value).to.be.greaterThan(0);
       expect(ndr?.search?.trials).to.be.greaterThan(1);
+      // Bounded by what TRex really offered, not by the nominal line rate.
+      expect(ndr?.value).to.be.at.most((mrr?.generator.offeredPps ?? 0) * 1.001);
+      expect(ndr?.generator).to.have.property('limited').that.is.a('boolean');
       expect(points.find((p) => p.metric === 'latency_p99_us')?.value).to.be.greaterThan(0);
     } finally {
       await gen.close();

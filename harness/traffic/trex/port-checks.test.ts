@@ -33,11 +33,11 @@ describe("lab topology checks of the TRex server's ports (recorded v3.08 replies
     ]);
   });
 
-  it('passes a port held by this user, naming its MAC and driver', async () => {
+  it('passes a port held by this user, naming its MAC, driver and speed', async () => {
     socket = await serveStandin({ endpoint: `tcp://127.0.0.1:${port + 1}`, transcripts: RECORDED }, () => undefined);
     client = await TrexStlClient.connect({ host: '127.0.0.1', syncPort: port + 1, timeoutMs: 1000, user: 'raw-client' });
     const [c] = await checkTrexPorts(client, lab([1]));
     expect(c?.ok).to.equal(true);
-    expect(c?.detail).to.match(/^trex port 1: [0-9a-f:]{17}, net_af_packet, .*link up, held by raw-client$/);
+    expect(c?.detail).to.match(/^trex port 1: [0-9a-f:]{17}, net_af_packet, 10 Gb\/s, link up, held by raw-client$/);
   });
 });

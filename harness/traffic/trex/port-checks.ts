@@ -4,7 +4,8 @@ import type { TrexStlClient } from './stl-client.js';
 
 /**
  * Pre-run checks of a lab topology's generator ports on its TRex server: the port exists, its
- * link is up, and nobody else holds it (a run acquires it; `--trex-force` would take it from them).
+ * link is up, and nobody else holds it (a run acquires it; `--trex-force` would take it from them);
+ * a ready port is shown with its MAC, driver and speed.
  */
 export async function checkTrexPorts(client: TrexStlClient, spec: NicTopologySpec): Promise<PortCheck[]> {
   const sys = await client.systemInfo();
@@ -20,7 +21,11 @@ export async function checkTrexPorts(client: TrexStlClient, spec: NicTopologySpe
     const st = await client.portStatus(g.trexPort);
     if (st.attr?.link?.up === false) fail('link down (cable or DUT port?)');
     else if (st.owner && st.owner !== client.user) fail(`owned by '${st.owner}' (a run would need --trex-force)`);
-    else checks.push({ port: g.name, interface: at, ok: true, detail: `${at}: ${info.hw_mac}, ${info.driver}${info.speed ? `, ${info.speed} Gb/s` : ''}, link up, ${st.owner ? `held by ${st.owner}` : 'free'}` });
+    else {
+      // The speed is the port's status (get_system_info has none for most drivers).
+      const speed = st.attr?.speed ?? info.speed;
+      checks.push({ port: g.name, interface: at, ok: true, detail: `${at}: ${info.hw_mac}, ${info.driver}${speed ? `, ${speed} Gb/s` : ''}, link up, ${st.owner ? `held by ${st.owner}` : 'free'}` });
+    }
   }
   return checks;
 }

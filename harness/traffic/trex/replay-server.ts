@@ -30,6 +30,21 @@ export const strip = (v: unknown): unknown =>
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k, x]) => !VOLATILE.has(k) && !isDefault(k, x)).map(([k, x]) => [k, strip(x)]))
       : v;
 
+type Request = { readonly id?: string; readonly method?: string; readonly params?: unknown };
+
+/**
+ * The reply a server that made these recordings would give, out of order: the one recorded for
+ * the same method and parameters, else the first recorded for the method, with the request's
+ * id; a method never recorded gets the server's -32601.
+ */
+export function recordedAnswer(transcripts: readonly Exchange[], req: Request): unknown {
+  const singles = transcripts.filter((e) => !Array.isArray(e.request) && e.response !== undefined);
+  const same = singles.find((e) => isDeepStrictEqual(strip(e.request), strip({ jsonrpc: '2.0', method: req.method, params: req.params })));
+  const any = same ?? singles.find((e) => (e.request as Request).method === req.method);
+  if (!any) return { jsonrpc: '2.0', id: req.id, error: { code: -32601, message: `Method ${String(req.method)} not registered` } };
+  return { ...(any.response as object), id: req.id };
+}
+
 export function loadTranscript(path: string): Exchange[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Exchange);
 }

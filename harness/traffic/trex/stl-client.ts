@@ -234,6 +234,11 @@ export class TrexStlClient {
     return this.call('get_async_events', { session_id: this.sessionId, user }, AsyncEventsSchema);
   }
 
+  /** How long each call may take (`--trex-timeout`): the bound of any wait on the server. */
+  get timeoutMs(): number {
+    return this.rpc.timeoutMs;
+  }
+
   /** A call went unanswered (the server died or hangs). */
   get lost(): boolean {
     return this.rpc.lost;

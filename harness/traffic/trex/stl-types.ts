@@ -14,7 +14,8 @@ export const PortStatusSchema = z.looseObject({
   state: z.enum(['DOWN', 'IDLE', 'STREAMS', 'TX', 'PAUSE', 'PCAP_TX', 'ASSIGNED']),
   service: z.boolean().optional(),
   max_stream_id: z.number().optional(),
-  attr: z.looseObject({ link: z.looseObject({ up: z.boolean() }).optional() }).optional(),
+  /** `speed`: the port's speed in Gb/s (get_system_info has none). */
+  attr: z.looseObject({ link: z.looseObject({ up: z.boolean() }).optional(), speed: z.number().optional() }).optional(),
 });
 
 export const PortStatsSchema = z.looseObject({
@@ -34,6 +35,10 @@ export const GlobalStatsSchema = z.looseObject({
   m_rx_pps: z.number(),
   m_total_tx_pkts: z.number(),
   m_total_rx_pkts: z.number(),
+  /** Times a port's TX queue was full and the server waited for it (it then falls short of the rate). */
+  m_total_queue_full: z.number().optional(),
+  /** Frames dropped because a TX queue was full (a server started without queue-full retries). */
+  m_total_queue_drop: z.number().optional(),
 });
 
 const perPort = z.record(z.string(), z.number());

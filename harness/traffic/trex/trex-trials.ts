@@ -3,9 +3,11 @@ import type { LatencySummary } from '../../bench/latency.js';
 import { GeneratorLostError, type TrialGenerator, type TrialResult } from '../../bench/trial.js';
 import { ratePps, type Profile } from '../streams/stream-model.js';
 import { TrexTimeoutError } from './rpc-errors.js';
+import { settledCounters } from './settled-counters.js';
 import type { TrexStlClient } from './stl-client.js';
 import { toTrexStreams, type TrexStream } from './stl-streams.js';
-import type { PgidStats, PortStats } from './stl-types.js';
+import type { Multiplier, PgidStats, PortStats } from './stl-types.js';
+import { holdTraffic, runBurst } from './wall-clock-run.js';
 
 /** Which TRex ports carry a benchmark: traffic leaves `tx`, crosses the DUT, returns on `rx`. */
 export interface TrexPath {
@@ -13,9 +15,9 @@ export interface TrexPath {
   readonly rxPort: number;
   /** Take the ports even when another user holds them. */
   readonly force?: boolean;
-  /** How often the port state is polled while traffic runs; default 200 ms. */
+  /** How often the transmitting port's state is polled during a trial; default 200 ms. */
   readonly pollMs?: number;
-  /** How long past its planned end a trial may run before it is stopped and failed; default 5 s. */
+  /** How long counters may keep moving after a stop, or a burst go without sending, before the trial fails; default 5 s. */
   readonly graceMs?: number;
 }
 
@@ -26,23 +28,47 @@ export const BURST_POLL_MS = 20;
 /** The latency stream's packet group id (flow-stats ids of the main streams are not used). */
 export const LATENCY_PGID = 1000;
 
+/** What a trial's figures come from, all since its baseline. */
+export interface TrexTrialCounts {
+  /** The tx port's counters (opackets: what TRex put on the wire; oerrors: what it could not). */
+  readonly tx: PortStats;
+  /** The rx port's counters (ipackets: what came back through the DUT). */
+  readonly rx: PortStats;
+  /** The rate asked, in pps, as the server took it (its multiplier times the streams' rates). */
+  readonly requestedPps: number;
+  /** The measured transmit time (wall clock), at most and at least (default: the same). */
+  readonly seconds: number;
+  readonly atLeastSeconds?: number;
+  /** Times the tx queue was full, and frames dropped for it (global stats): the server, not the DUT, set the pace. */
+  readonly queueFull?: number;
+  readonly queueDrop?: number;
+  readonly latency?: LatencySummary;
+}
+
 /**
- * A trial's figures from TRex's own counters: the tx port's opackets/oerrors (what TRex put on
- * the wire and could not) and the rx port's ipackets, both since the trial's baseline.
+ * A trial's figures from TRex's own counters: sent is the tx port's opackets, offered is that
+ * over the longest the transmit can have taken (never above what was sent, never the rate
+ * asked), received the rx port's ipackets.
  */
-export function trexTrialResult(o: { tx: PortStats; rx: PortStats; requestedPps: number; seconds: number; latency?: LatencySummary }): TrialResult {
+export function trexTrialResult(o: TrexTrialCounts): TrialResult {
   const sent = o.tx.opackets;
   const received = o.rx.ipackets;
   const offeredPps = o.seconds > 0 ? sent / o.seconds : 0;
+  // Short of the rate asked even over the shortest the transmit can have taken, or a port that
+  // could not take the frames: TRex, not the DUT, set the pace.
+  // (A burst out before the first poll may have taken no time at all: no shortfall is shown.)
+  const atLeast = o.atLeastSeconds ?? o.seconds;
+  const short = o.requestedPps > 0 && atLeast > 0 && sent / atLeast < o.requestedPps * 0.99;
+  const queueFull = o.queueFull ?? 0;
+  const queueDrop = o.queueDrop ?? 0;
   return {
     requestedPps: o.requestedPps,
     sent,
     offeredPps,
     seconds: o.seconds,
-    // Short of the rate asked, or frames it could not transmit: TRex, not the DUT, set the pace.
-    generatorLimited: (o.requestedPps > 0 && offeredPps < o.requestedPps * 0.99) || o.tx.oerrors > 0,
+    generatorLimited: short || o.tx.oerrors > 0 || queueFull > 0 || queueDrop > 0,
     txIf: o.tx.opackets,
-    txDroppedIf: o.tx.oerrors,
+    txDroppedIf: o.tx.oerrors + queueDrop,
     received,
     rxIf: o.rx.ipackets,
     lossRatio: sent ? Math.max(0, sent - received) / sent : 0,
@@ -82,10 +108,13 @@ function latencyOf(stats: PgidStats, pgid: number): LatencySummary | undefined {
 
 /**
  * The `trex` generator: acquires the two ports (the server refuses ports held by someone else
- * unless `force`), and runs each trial as TRex's STL benchmarks do: streams from the shared
- * model plus a low-rate latency stream, a client-side stats baseline, `start_traffic` for the
- * trial's duration, the port state polled until TX ends, then the ports' counters. A server
- * that stops answering ends the trial with a GeneratorLostError within the channel timeout.
+ * unless `force`), and runs each trial on the wall clock, as TRex's ndr_bench does: streams
+ * from the shared model (plus, at a fixed rate, a low-rate latency stream), a client-side stats
+ * baseline, continuous traffic held for the trial's length and stopped (a burst: until it is
+ * out), then the counters once they have settled. The offered rate is what the tx port sent
+ * over the measured time; a line-rate trial asks for the port's line rate and reports what the
+ * server managed. A server that stops answering ends the trial with a GeneratorLostError within
+ * the call timeout.
  */
 export async function trexTrialGenerator(client: TrexStlClient, endpoint: string, path: TrexPath): Promise<TrialGenerator> {
   const { txPort, rxPort } = path;
@@ -125,68 +154,62 @@ export async function trexTrialGenerator(client: TrexStlClient, endpoint: string
   const to = { mac: macs.get(rxPort) as string };
   const pollMs = path.pollMs ?? 200;
   const graceMs = path.graceMs ?? 5000;
-
-  /**
-   * Runs the port's streams to their end: for `durationS` seconds, or until the bursts are out.
-   * Returns the wall time from the start request to the first poll that saw TX over: an upper
-   * bound of the transmit time (so a rate from it is never above what was sent).
-   */
-  const runToEnd = async (durationS: number, lineRate: boolean, planned: number, every = pollMs): Promise<number> => {
-    const t0 = Date.now();
-    await client.start(txPort, { durationS, mul: lineRate ? { type: 'percentage', value: 100 } : { type: 'raw', value: 1 }, force: true });
-    const deadline = t0 + planned + graceMs;
-    for (;;) {
-      await sleep(every);
-      const st = await client.portStatus(txPort);
-      if (st.state !== 'TX' && st.state !== 'PAUSE') return (Date.now() - t0) / 1000;
-      if (Date.now() > deadline) {
-        await client.stop(txPort);
-        throw new Error(`TRex port ${txPort}: still transmitting ${Math.round((Date.now() - t0) / 1000)} s after the start of a ${planned / 1000} s trial (stopped)`);
-      }
-    }
+  const load = async (streams: readonly TrexStream[]) => {
+    await client.removeAllStreams(txPort);
+    await client.addStreams(txPort, streams);
   };
 
   const trial = async (profile: Profile, rampMs = 0, drainMs = 250): Promise<TrialResult> => {
     const pps = ratePps(profile.rate, profile.streams);
     const lineRate = pps === 0;
     const continuous = profile.mode.kind === 'continuous';
-    // Rate 0 asks for "as fast as it goes": line rate, the streams' own rate then only weights them.
-    const streams: TrexStream[] = toTrexStreams(lineRate ? { ...profile, rate: { pps: 1 } } : profile, from, to);
-    const withLatency = continuous && !lineRate;
-    if (withLatency) {
-      const [lat] = toTrexStreams({ ...profile, streams: [{ ...(profile.streams[0] as Profile['streams'][number]), vars: [], weight: 1 }], rate: { pps: LATENCY_PPS } }, from, to, { pgid: LATENCY_PGID, latency: true });
-      streams.push(lat as TrexStream);
-    }
-    await client.removeAllStreams(txPort);
-    await client.addStreams(txPort, streams);
+    // Rate 0 asks for "as fast as it goes": the port's line rate, the streams' own rates (1 pps in
+    // all) then only weigh them; the server says which rate that is through its multiplier.
+    const main = toTrexStreams(lineRate ? { ...profile, rate: { pps: 1 } } : profile, from, to);
+    const mul: Multiplier = lineRate ? { type: 'percentage', value: 100 } : { type: 'raw', value: 1 };
+    const latency = continuous && !lineRate ? latencyStream(profile, from, to) : undefined;
     if (rampMs > 0 && continuous) {
-      await runToEnd(rampMs / 1000, lineRate, rampMs);
+      await load(main);
+      await holdTraffic(client, txPort, { mul, holdMs: rampMs, pollMs });
       await sleep(drainMs);
     }
+    // Loaded afresh for the counted part: TRex keeps a packet group's latency histogram until its
+    // streams are removed, so the one read after covers this part of the trial only.
+    const streams = latency ? [...main, latency] : main;
+    await load(streams);
     await client.clearStats([txPort, rxPort]);
-    const durationS = continuous ? profile.durationMs / 1000 : -1;
-    const planned = continuous ? profile.durationMs : Math.max(profile.durationMs, pps ? (sumFrames(profile) / pps) * 1000 : 0);
-    // A burst's end is found by polling: poll often, its duration is what the wall clock saw.
-    const wall = await runToEnd(durationS, lineRate, planned, continuous ? pollMs : Math.min(pollMs, BURST_POLL_MS));
-    await sleep(drainMs);
-    const tx = await client.portStats(txPort);
-    const rx = await client.portStats(rxPort);
-    const latency = withLatency ? latencyOf(await client.pgidStats([LATENCY_PGID]), LATENCY_PGID) : undefined;
-    const seconds = continuous ? profile.durationMs / 1000 : wall;
-    const requestedPps = lineRate ? 0 : pps + (withLatency ? LATENCY_PPS : 0);
-    return trexTrialResult({ tx, rx, requestedPps, seconds, ...(latency ? { latency } : {}) });
+    const before = await client.globalStats();
+    const run = continuous
+      ? await holdTraffic(client, txPort, { mul, holdMs: profile.durationMs, pollMs })
+      : await runBurst(client, txPort, { mul, pollMs: Math.min(pollMs, BURST_POLL_MS), graceMs });
+    const { tx, rx } = await settledCounters(client, txPort, rxPort, { drainMs, graceMs });
+    const after = await client.globalStats();
+    const lat = latency ? latencyOf(await client.pgidStats([LATENCY_PGID]), LATENCY_PGID) : undefined;
+    const streamsPps = streams.reduce((n, s) => n + s.mode.rate.value, 0);
+    return trexTrialResult({
+      tx,
+      rx,
+      requestedPps: run.multiplier * streamsPps,
+      seconds: run.seconds,
+      atLeastSeconds: run.atLeastSeconds,
+      queueFull: (after.m_total_queue_full ?? 0) - (before.m_total_queue_full ?? 0),
+      queueDrop: (after.m_total_queue_drop ?? 0) - (before.m_total_queue_drop ?? 0),
+      ...(lat ? { latency: lat } : {}),
+    });
   };
 
   return {
     name: 'trex',
-    note: `TRex STL ${endpoint} port ${txPort} -> port ${rxPort} (counts from TRex port counters)`,
+    note: `TRex STL ${endpoint} port ${txPort} -> port ${rxPort} (counts from TRex port counters, trials timed by the client's clock)`,
     latencyNote: `TRex latency stream at ${LATENCY_PPS} pps (pgid ${LATENCY_PGID}), hardware/software timestamps of the server`,
     trial: (profile, rampMs, drainMs) => trial(profile, rampMs, drainMs).catch(lost),
     close: release,
   };
 }
 
-function sumFrames(profile: Profile): number {
-  const m = profile.mode;
-  return m.kind === 'burst' ? m.frames : m.kind === 'multi-burst' ? m.frames * m.bursts : 0;
+/** The latency stream: the first stream's frame, no flow variables, in a latency packet group of its own. */
+function latencyStream(profile: Profile, from: { mac: string }, to: { mac: string }): TrexStream {
+  const first = profile.streams[0] as Profile['streams'][number];
+  const [lat] = toTrexStreams({ ...profile, streams: [{ ...first, vars: [], weight: 1 }], rate: { pps: LATENCY_PPS } }, from, to, { pgid: LATENCY_PGID, latency: true });
+  return lat as TrexStream;
 }

@@ -42,7 +42,7 @@ export async function buildStandinImage(): Promise<string> {
     writeFileSync(
       join(ctx, 'Dockerfile'),
       [
-        '# dplab TRex stand-in: recorded v3.08 RPC replies, no traffic (lifecycle tests only).',
+        '# dplab TRex stand-in: recorded v3.08 RPC replies, modelled ports, no packets moved (tests only).',
         'FROM scratch',
         'COPY rootfs/ /',
         'WORKDIR /app',
