@@ -1,5 +1,5 @@
 import type { RunContext } from '../harness/run/run-context.js';
-import type { TrexServerConfig } from '../harness/traffic/trex/trex-cfg.js';
+import type { TrexServerConfig } from './trex-server-config.js';
 
 /** A traffic endpoint: a network namespace with one veth whose peer is a DUT port. */
 export interface EndpointSpec {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/runner/identity.js';
+import { REPO_ROOT } from '../harness/system/identity.js';
 import { exec } from '../harness/system/exec.js';
 import type { EndpointHandle } from './topology.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 import type { RunContext } from '../../harness/run/run-context.js';
 import { startReadyHelper, type ReadyHelper } from '../../harness/system/ready-helper.js';
 import type { StartedTopology } from '../../topologies/topology.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOdpFlow } from '../../harness/odp/parse.js';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 import { exec } from '../../harness/system/exec.js';
 import { arp, ndNs, tcp4, udp4, udp6 } from '../../suites/conformance/frames.js';
 

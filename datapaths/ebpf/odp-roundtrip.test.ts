@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CaseContext } from '../../harness/conformance/case.js';
 import type { OdpAction, OdpKeyAttr } from '../../harness/odp/flow.js';
 import { parseOdpFlow, parseOdpFlowDump } from '../../harness/odp/parse.js';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 import { exec } from '../../harness/system/exec.js';
 import { DATAPATH } from '../../suites/datapath/index.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOfctlFlows } from '../../harness/openflow/parse.js';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 import { exec } from '../../harness/system/exec.js';
 import { encodeRule, KEY_OFFSETS, KEY_SIZE, UnsupportedRuleError } from './rule-encoding.js';
 

@@ -8,7 +8,8 @@ import type { NicTopologySpec, StartedTopology, VethTopologySpec } from '../../t
 import { VethTopology } from '../../topologies/veth.js';
 import { GEN_CPU } from './benchmark.js';
 import { prepareDutReceive } from './targets.js';
-import { GeneratorLostError, softTrialGenerator, type TrialGenerator } from './trial.js';
+import { GeneratorLostError, type TrialGenerator } from '../traffic/trial-generator.js';
+import { softTrialGenerator } from '../traffic/soft/soft-trials.js';
 
 /**
  * Where benchmarks run: a topology built fresh for each target, and the generator whose

@@ -4,7 +4,7 @@ import { measureTarget } from './benchmark.js';
 import { installRate } from './flow-setup.js';
 import { DEFAULT_PLAN, type BenchPlan } from './plan.js';
 import type { StartedBenchTarget } from './targets.js';
-import type { TrialGenerator, TrialResult } from './trial.js';
+import type { TrialGenerator, TrialResult } from '../traffic/trial-generator.js';
 
 /**
  * A model of a target on a wire, to check the measuring logic (not a measurement): the

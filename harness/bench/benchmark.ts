@@ -2,9 +2,9 @@ import type { BenchmarkPoint } from '../results/results.js';
 import { FLOW_MAC_BASE, flowVars, parseProfile, sizedStreams, type Profile } from '../traffic/streams/stream-model.js';
 import { confirmedSearch, forwardedPps, median, spreadOf, trialRecord } from './figures.js';
 import { measureFlowSetup } from './flow-setup.js';
-import type { LatencySummary } from './latency.js';
+import type { LatencySummary } from '../traffic/latency.js';
 import type { BenchPlan } from './plan.js';
-import type { TrialGenerator, TrialResult } from './trial.js';
+import type { TrialGenerator, TrialResult } from '../traffic/trial-generator.js';
 import { capacityShortfall, type StartedBenchTarget } from './targets.js';
 
 /** The soft generator's CPU unless `--gen-cpu` says otherwise; the DUT's threaded NAPI and daemons get the others. */

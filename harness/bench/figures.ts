@@ -1,6 +1,6 @@
 import type { TrialRecord } from '../results/results.js';
 import { throughputSearch, type SearchOptions, type SearchResult } from './search.js';
-import type { TrialResult } from './trial.js';
+import type { TrialResult } from '../traffic/trial-generator.js';
 
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

@@ -4,7 +4,7 @@ import { FLOW_MAC_BASE, flowVars, parseProfile, sizedStreams, type Profile } fro
 import { confirmedSearch, spreadOf, trialRecord } from './figures.js';
 import type { BenchPlan } from './plan.js';
 import { capacityShortfall, type StartedBenchTarget } from './targets.js';
-import type { TrialGenerator, TrialResult } from './trial.js';
+import type { TrialGenerator, TrialResult } from '../traffic/trial-generator.js';
 
 /** The share of first packets the slow path must deliver for a rate of new flows to count. */
 export const SETUP_DELIVERY = 0.99;

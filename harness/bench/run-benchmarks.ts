@@ -3,11 +3,11 @@ import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
 import { ratioToCeiling } from '../results/ceiling.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
-import type { Progress } from '../runner/progress.js';
+import type { Progress } from '../results/progress.js';
 import type { BenchBed } from './bench-bed.js';
 import { measureTarget } from './benchmark.js';
 import type { BenchPlan } from './plan.js';
-import { GeneratorLostError } from './trial.js';
+import { GeneratorLostError } from '../traffic/trial-generator.js';
 import { backendTarget, baselineXdp, linuxBridge, type BenchTarget, type StartedBenchTarget } from './targets.js';
 
 /** Baseline rows measured in every benchmark run: the ceiling, and the Linux bridge. */

@@ -5,7 +5,7 @@ import { CEILING_TARGET } from '../results/ceiling.js';
 import { parseOfctlFlows } from '../openflow/parse.js';
 import type { RunContext } from '../run/run-context.js';
 import { runNames } from '../run/run-context.js';
-import { hostIdentity, REPO_ROOT } from '../runner/identity.js';
+import { hostIdentity, REPO_ROOT } from '../system/identity.js';
 import { exec } from '../system/exec.js';
 import { startReadyHelper } from '../system/ready-helper.js';
 import { attachPeerXdpPass } from '../../topologies/veth-xdp-pass.js';

@@ -3,7 +3,7 @@ import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.j
 import { DEFAULT_PLAN, METRICS, type BenchPlan, type Metric } from '../bench/plan.js';
 import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
-import { streamProgress } from '../runner/progress.js';
+import { streamProgress } from '../results/progress.js';
 import { generatorPlan, type GeneratorFlags } from './generator-arg.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';

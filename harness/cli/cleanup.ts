@@ -1,4 +1,4 @@
-import { cleanupRuns } from '../run/cleanup.js';
+import { cleanupRuns } from '../runner/cleanup.js';
 import { EXIT, UsageError } from './errors.js';
 
 /** `dplab cleanup [--run ID]`: removes what killed runs left; prints each item by run id. */

@@ -11,7 +11,7 @@ import { kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
-import { GeneratorLostError } from '../bench/trial.js';
+import { GeneratorLostError } from '../traffic/trial-generator.js';
 import { TrexServerError } from '../traffic/trex/trex-server.js';
 
 function csvList(value: string): string[] {

@@ -1,7 +1,7 @@
 import { resolveBackends, UnknownBackendError } from '../../datapaths/registry.js';
 import { benchmarkTable } from '../bench/run-benchmarks.js';
 import { executeRun } from '../runner/run.js';
-import { streamProgress } from '../runner/progress.js';
+import { streamProgress } from '../results/progress.js';
 import { caseVerdict, statusCounts, type RunResults } from '../results/results.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 import { prepareOutDir } from './out-arg.js';

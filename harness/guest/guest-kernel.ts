@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { onTeardown } from '../run/teardown.js';
-import { REPO_ROOT } from '../runner/identity.js';
+import { REPO_ROOT } from '../system/identity.js';
 
 /**
  * A guest kernel that runs dplab inside itself: user-mode Linux (quick, for CI) or an x86_64

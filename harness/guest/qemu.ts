@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { REPO_ROOT } from '../runner/identity.js';
+import { REPO_ROOT } from '../system/identity.js';
 import { exec } from '../system/exec.js';
 import { GUEST_INIT, GuestError, guestEnvironment, type GuestLaunch, type GuestRun, type QemuKernel } from './guest-kernel.js';
 import { checkModulesTree, loadOrder, readModulesTree } from './modules-dep.js';

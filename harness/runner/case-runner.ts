@@ -5,7 +5,7 @@ import { LiveCaseContext } from '../conformance/live-context.js';
 import type { CaseResult, CaseStatus } from '../results/results.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import type { StartedBackendBed } from './backend-bed.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../results/progress.js';
 
 /** Longest a single case may take before it is recorded as `timeout`. */
 export const CASE_TIMEOUT_MS = 45_000;

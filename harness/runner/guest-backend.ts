@@ -7,7 +7,7 @@ import { parseResults, type BackendIdentity, type CaseResult } from '../results/
 import type { RunContext } from '../run/run-context.js';
 import type { TopologyDefinition } from '../../topologies/topology.js';
 import { notRun } from './case-runner.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../results/progress.js';
 
 export interface GuestPlan {
   readonly guest: GuestKernel;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../runner/identity.js';
+import { REPO_ROOT } from '../system/identity.js';
 import { exec } from '../system/exec.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 

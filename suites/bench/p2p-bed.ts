@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GEN_CPU } from '../../harness/bench/benchmark.js';
 import { prepareDutReceive } from '../../harness/bench/targets.js';
-import type { TrialPath } from '../../harness/bench/trial.js';
+import type { TrialPath } from '../../harness/traffic/soft/soft-trials.js';
 import { newRunId, runContext, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
 import { startSink } from '../../harness/traffic/soft/sink.js';

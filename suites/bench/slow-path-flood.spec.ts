@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { runTrial } from '../../harness/bench/trial.js';
+import { runTrial } from '../../harness/traffic/soft/soft-trials.js';
 import type { Datapath, StartedDatapath } from '../../harness/datapath/datapath.js';
 import { parseOfctlFlows } from '../../harness/openflow/parse.js';
 import { parseProfile, sizedStreams } from '../../harness/traffic/streams/stream-model.js';

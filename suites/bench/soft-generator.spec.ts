@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { throughputSearch } from '../../harness/bench/search.js';
 import { baselineXdp, type StartedBenchTarget } from '../../harness/bench/targets.js';
-import { runTrial, unaccounted, type TrialPath } from '../../harness/bench/trial.js';
+import { runTrial, unaccounted, type TrialPath } from '../../harness/traffic/soft/soft-trials.js';
 import type { StartedSink } from '../../harness/traffic/soft/sink.js';
 import { parseProfile, sizedStreams, type ProfileInput } from '../../harness/traffic/streams/stream-model.js';
 import { startP2pBed, type P2pBed } from './p2p-bed.js';

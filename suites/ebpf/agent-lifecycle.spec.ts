@@ -9,7 +9,7 @@ import { AGENT, ebpfDatapath } from '../../datapaths/ebpf/index.js';
 import { startReadyHelper } from '../../harness/system/ready-helper.js';
 import { newRunId, runContext, runNames, type RunContext } from '../../harness/run/run-context.js';
 import { registerRun, unregisterRun } from '../../harness/run/run-state.js';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 import { exec, type ExecResult } from '../../harness/system/exec.js';
 import { PKTIO } from '../../harness/traffic/conformance-io.js';
 import { leftovers } from '../lifecycle/leftovers.js';

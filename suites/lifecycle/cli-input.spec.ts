@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelDatapath } from '../../datapaths/kernel/index.js';
 import { leftovers } from './leftovers.js';
-import { REPO_ROOT } from '../../harness/runner/identity.js';
+import { REPO_ROOT } from '../../harness/system/identity.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { BPFFS_ROOT, runProcesses } from '../../harness/run/cleanup.js';
+import { BPFFS_ROOT, runProcesses } from '../../harness/runner/cleanup.js';
 import { STATE_ROOT } from '../../harness/run/run-context.js';
 import { registeredRuns } from '../../harness/run/run-state.js';
 import { exec } from '../../harness/system/exec.js';

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { runContext, type RunContext } from '../../harness/run/run-context.js';
 import { STANDIN_IMAGE, buildStandinImage } from '../../harness/traffic/trex/standin/build-image.js';
 import { containerRunIds, containerRuntimeEnv, TrexServer, TrexServerError } from '../../harness/traffic/trex/trex-server.js';
-import type { TrexContainerConfig } from '../../harness/traffic/trex/trex-cfg.js';
+import type { TrexContainerConfig } from '../../topologies/trex-server-config.js';
 import { dplabAsync } from '../dplab-cli.js';
 import { leftovers } from '../lifecycle/leftovers.js';
 import { fakeLab, type FakeLab } from './fake-lab.js';

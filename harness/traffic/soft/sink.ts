@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJson } from '../../text/json-schema.js';
-import { REPO_ROOT } from '../../runner/identity.js';
+import { REPO_ROOT } from '../../system/identity.js';
 import { startReadyHelper } from '../../system/ready-helper.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJson } from '../../text/json-schema.js';
-import { REPO_ROOT } from '../../runner/identity.js';
+import { REPO_ROOT } from '../../system/identity.js';
 import { exec } from '../../system/exec.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
 import { ratePps, type FieldVar, type Profile } from '../streams/stream-model.js';

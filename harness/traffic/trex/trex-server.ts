@@ -6,7 +6,8 @@ import type { RunContext } from '../../run/run-context.js';
 import { onTeardown } from '../../run/teardown.js';
 import { RpcChannel } from './rpc-channel.js';
 import { TrexStlClient } from './stl-client.js';
-import { DEFAULT_COMMAND, DEFAULT_RPC_PORT, parseTrexAddress, renderTrexCfg, type TrexContainerConfig, type TrexServerConfig } from './trex-cfg.js';
+import type { TrexContainerConfig, TrexServerConfig } from '../../../topologies/trex-server-config.js';
+import { DEFAULT_COMMAND, DEFAULT_RPC_PORT, parseTrexAddress, renderTrexCfg } from './trex-cfg.js';
 
 /**
  * The TRex server of a run, with its lifecycle in the types (as testcontainers does): a

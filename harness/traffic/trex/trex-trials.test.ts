@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import type { Reply } from 'zeromq';
-import { GeneratorLostError } from '../../bench/trial.js';
+import { GeneratorLostError } from '../trial-generator.js';
 import { parseProfile, sizedStreams } from '../streams/stream-model.js';
 import { loadTranscript, type Exchange } from './replay-server.js';
 import { recordedOwners, serveStandin } from './standin/standin-server.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LatencySummary } from '../../bench/latency.js';
-import { GeneratorLostError, type TrialGenerator, type TrialResult } from '../../bench/trial.js';
+import type { LatencySummary } from '../latency.js';
+import { GeneratorLostError, type TrialGenerator, type TrialResult } from '../trial-generator.js';
 import { ratePps, type Profile } from '../streams/stream-model.js';
 import { TrexTimeoutError } from './rpc-errors.js';
 import { settledCounters } from './settled-counters.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GenericContainer } from 'testcontainers';
 import { containerRuntimeEnv } from '../trex-server.js';
-import { REPO_ROOT } from '../../../runner/identity.js';
+import { REPO_ROOT } from '../../../system/identity.js';
 import { exec } from '../../../system/exec.js';
 
 /** Tag of the locally built stand-in image (no registry is reachable where CI runs). */

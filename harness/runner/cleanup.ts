@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../system/exec.js';
-import { RUN_ID_PATTERN, runNames, STATE_ROOT } from './run-context.js';
-import { ownerAlive, readOwner, registeredRuns, RUN_ENV } from './run-state.js';
+import { RUN_ID_PATTERN, runNames, STATE_ROOT } from '../run/run-context.js';
+import { ownerAlive, readOwner, registeredRuns, RUN_ENV } from '../run/run-state.js';
 import { containerRunIds, removeRunContainers } from '../traffic/trex/trex-server.js';
 
 /** Where dplab pins BPF objects of a run (eBPF backends): `${BPFFS_ROOT}/dplab-<id>`. */

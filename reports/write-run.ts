@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { benchmarksCsv, casesCsv } from '../../reports/csv.js';
-import { junitXml } from '../../reports/junit.js';
-import { renderReport } from '../../reports/html-report.js';
-import { loadCatalogue } from '../features/catalogue.js';
-import { RunResultsSchema, type RunResults } from './results.js';
+import { benchmarksCsv, casesCsv } from './csv.js';
+import { junitXml } from './junit.js';
+import { renderReport } from './html-report.js';
+import { loadCatalogue } from '../harness/features/catalogue.js';
+import { RunResultsSchema, type RunResults } from '../harness/results/results.js';
 
 /**
  * Writes results.json, results.csv, junit.xml, report.html (and benchmarks.csv when there are

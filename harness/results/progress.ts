@@ -1,4 +1,4 @@
-import type { CaseStatus } from '../results/results.js';
+import type { CaseStatus } from './results.js';
 
 /** Where a run reports progress: a line per step, so logs of CI runs read like the terminal. */
 export interface Progress {

@@ -1,6 +1,6 @@
 import { hostname, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../system/exec.js';
+import { exec } from './exec.js';
 
 /** The repository root, found from this module (works from dist/ too). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
