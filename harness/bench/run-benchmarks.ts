@@ -1,5 +1,6 @@
 import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
+import { backendIdentity } from '../results/backend-identity.js';
 import { ratioToCeiling } from '../results/ceiling.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
@@ -47,7 +48,7 @@ export async function runBenchmarks(
     const probed = backend ? await probe(backend) : undefined;
     if (probed && !probed.available) {
       progress.info(`[${target.id}] benchmark skipped: ${probed.reason}`);
-      identities.push({ id: target.id, available: false, versions: { ...probed.versions }, ...(probed.reason ? { reason: probed.reason } : {}) });
+      identities.push(backendIdentity(target.id, probed));
       continue;
     }
     const topology = await bed.build(ctx);
@@ -68,7 +69,7 @@ export async function runBenchmarks(
       } finally {
         await gen.close();
       }
-      identities.push({ id: target.id, available: true, versions: probed ? { ...probed.versions } : {}, product: running.product });
+      identities.push(backendIdentity(target.id, probed, { product: running.product }));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       errors.push({ target: target.id, message });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { CaseGroup } from '../conformance/case.js';
 import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
 import { runInGuest } from '../guest/resolve-kernel.js';
+import { backendIdentity, guestIdentity } from '../results/backend-identity.js';
 import { parseResults, type BackendIdentity, type CaseResult } from '../results/results.js';
 import type { RunContext } from '../run/run-context.js';
 import type { TopologyDefinition } from '../../topologies/topology.js';
@@ -43,21 +44,14 @@ export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress:
     if (text === undefined) throw new GuestError(`guest dplab exited ${r.exitCode} without results (console: ${r.consoleLog})`);
     const results = parseResults(text, join(guestRun, 'results.json'));
     const inner = results.run.backends.find((b) => b.id === p.backendId);
-    const identity: BackendIdentity = {
-      id: p.backendId,
-      available: inner?.available ?? false,
-      versions: { ...(inner?.versions ?? {}), kernel: results.run.kernel, guest: where },
-      ...(inner?.product ? { product: `${inner.product}-${p.guest.kind}` } : {}),
-      ...(inner?.reason ? { reason: inner.reason } : {}),
-      ...(inner?.unsupported ? { unsupported: inner.unsupported } : {}),
-    };
+    const identity = guestIdentity(inner, p.backendId, { label: where, kind: p.guest.kind, kernel: results.run.kernel });
     progress.info(`[${p.backendId}] guest finished in ${r.seconds.toFixed(1)} s`);
     return { identity, cases: results.cases.filter((c) => c.backend === p.backendId), ...(results.run.ovsVersion ? { ovsVersion: results.run.ovsVersion } : {}) };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     progress.info(`[${p.backendId}] guest error: ${msg}`);
     return {
-      identity: { id: p.backendId, available: false, versions: { guest: where }, reason: `guest kernel run failed: ${msg}` },
+      identity: backendIdentity(p.backendId, { backend: p.backendId, available: false, versions: { guest: where }, reason: `guest kernel run failed: ${msg}` }),
       cases: notRun(p.groups, p.backendId, 'error', `guest kernel run failed: ${msg.split('\n')[0]}`, (c) => !p.caseText || c.id.includes(p.caseText)),
     };
   }

@@ -4,6 +4,7 @@ import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
 import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type GeneratorIdentity, type RunResults } from '../results/results.js';
 import { applyExpectations, loadExpectations, type Expectation } from '../results/expectations.js';
+import { backendIdentity, type StartedIdentity } from '../results/backend-identity.js';
 import { writeRunOutputs } from '../../reports/write-run.js';
 import { newRunId, runContext, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
@@ -125,25 +126,20 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       }
       const probe = await probeOnce(backend);
       ovsVersion ??= probe.versions.ovs;
-      const identity: BackendIdentity = {
-        id: backend.id,
-        available: probe.available,
-        versions: { ...probe.versions },
-        ...(probe.product ? { product: probe.product } : {}),
-        ...(probe.reason ? { reason: probe.reason } : {}),
-      };
-      identities.push(identity);
       if (!probe.available) {
+        identities.push(backendIdentity(backend.id, probe));
         progress.info(`[${backend.id}] skipped: ${probe.reason ?? 'not available'}`);
         cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available', plan.caseFilter));
         continue;
       }
       if (plan.topology.spec.kind === 'nic') {
+        identities.push(backendIdentity(backend.id, probe));
         cases.push(...notRun(plan.groups, backend.id, 'skipped', NIC_CASES, plan.caseFilter));
         continue;
       }
-      const ran = await runOnBackend(plan, backend, ctx, progress, identity);
-      cases.push(...ran);
+      const ran = await runOnBackend(plan, backend, ctx, progress);
+      identities.push(backendIdentity(backend.id, probe, ran.started));
+      cases.push(...ran.cases);
     }
     if (plan.suites.includes('benchmark')) {
       const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce, (g) => (generator = g));
@@ -190,23 +186,19 @@ async function runOnBackend(
   backend: Datapath,
   ctx: RunContext,
   progress: Progress,
-  identity: BackendIdentity,
-): Promise<CaseResult[]> {
+): Promise<{ cases: CaseResult[]; started?: StartedIdentity }> {
   const starting = new BackendBed(backend, vethSpec(plan.topology));
   let bed: StartedBackendBed | undefined;
   const undo = onTeardown(`${backend.id} backend and topology`, async () => (bed ? bed.stop() : starting.abort()));
   try {
     bed = await starting.start(ctx, (m) => progress.info(m));
-    identity.product = bed.datapath.product;
-    Object.assign(identity.versions, bed.datapath.versions);
-    const unsupported = bed.unsupported();
-    if (Object.keys(unsupported).length > 0) identity.unsupported = unsupported;
+    const started: StartedIdentity = { product: bed.datapath.product, versions: bed.datapath.versions, unsupported: bed.unsupported() };
     progress.info(`[${backend.id}] ${bed.datapath.product}: running ${plan.groups.reduce((n, g) => n + g.cases.length, 0)} cases`);
-    return await runCases(plan.groups, bed, progress, plan.caseFilter);
+    return { cases: await runCases(plan.groups, bed, progress, plan.caseFilter), started };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     progress.info(`[${backend.id}] error: ${msg}`);
-    return notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`, plan.caseFilter);
+    return { cases: notRun(plan.groups, backend.id, 'error', `backend run failed: ${msg.split('\n')[0]}`, plan.caseFilter) };
   } finally {
     await bed?.stop().catch((e: unknown) => progress.info(`[${backend.id}] teardown failed: ${String(e)}`));
     undo();
