@@ -57,7 +57,7 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
       expect(of('mrr_pps').value, `${t} MRR is its trial's forwarded rate`).to.equal(of('mrr_pps').trials[0]?.value);
       for (const metric of ['ndr_pps', 'pdr_pps']) {
         const p = of(metric);
-        expect(p.search?.ended, `${t} ${metric}: why the search ended`).to.match(/^(converged: \d+\.\.\d+ pps within 25 % after \d+ trials|trial budget \(6\) spent with \d+\.\.\d+ pps still open|nothing passed: .*)$/);
+        expect(p.search?.ended, `${t} ${metric}: why the search ended`).to.match(/^(converged: \d+\.\.\d+ pps within 25 % after \d+ trials|trial budget \(6\) spent with \d+\.\.\d+ pps still open|inconsistent: a trial failed at \d+ pps, below \d+ pps that passed, after \d+ trials|nothing passed: .*)$/);
         expect(p.search?.trials).to.equal(p.trials.length);
         expect(p.trials.every((x) => x.pass === ((x.lossRatio ?? 1) <= (p.search?.lossThreshold ?? 0))), `${t} ${metric}: pass means within the loss threshold`).to.equal(true);
         // The PDR search starts from the NDR: what passed without loss passes any threshold.
