@@ -37,7 +37,10 @@ function modelBed(o: { lineRate: number; capacity: number; setupRate?: number; l
     },
     close: async () => undefined,
   };
-  const target: StartedBenchTarget = { product: 'model', slowPath: o.setupRate !== undefined, flowCount: async () => flows, flushFlows: async () => void (flows = 0), stop: async () => undefined };
+  const target: StartedBenchTarget = {
+    state: 'started', id: 'model', product: 'model', slowPath: o.setupRate !== undefined,
+    flowCount: async () => flows, flushFlows: async () => void (flows = 0), stop: async () => ({ state: 'stopped', id: 'model' }),
+  };
   return { gen, target, asked };
 }
 

@@ -7,8 +7,6 @@ import type { BenchPlan } from './plan.js';
 import type { TrialGenerator, TrialResult } from '../traffic/trial-generator.js';
 import { capacityShortfall, type StartedBenchTarget } from './targets.js';
 
-/** The soft generator's CPU unless `--gen-cpu` says otherwise; the DUT's threaded NAPI and daemons get the others. */
-export const GEN_CPU = 0;
 /** Loss below this is counted as none for MRR's generator-limited flag (1 frame in 1000). */
 const NO_LOSS = 0.001;
 

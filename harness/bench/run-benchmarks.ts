@@ -5,7 +5,7 @@ import { ratioToCeiling } from '../results/ceiling.js';
 import type { RunContext } from '../run/run-context.js';
 import { onTeardown } from '../run/teardown.js';
 import type { Progress } from '../results/progress.js';
-import type { BenchBed } from './bench-bed.js';
+import type { StartedBenchBed } from './bench-bed.js';
 import { measureTarget } from './benchmark.js';
 import type { BenchPlan } from './plan.js';
 import { GeneratorLostError } from '../traffic/trial-generator.js';
@@ -31,7 +31,7 @@ export interface BenchmarkRun {
  */
 export async function runBenchmarks(
   backends: readonly Datapath[],
-  bed: BenchBed,
+  bed: StartedBenchBed,
   ctx: RunContext,
   plan: BenchPlan,
   progress: Progress,

@@ -18,6 +18,8 @@ export interface BenchTarget {
 }
 
 export interface StartedBenchTarget {
+  readonly state: 'started';
+  readonly id: string;
   readonly product: string;
   /** Datapath flows (megaflows) installed now; absent for baselines without a flow table. */
   flowCount?(): Promise<number>;
@@ -27,8 +29,17 @@ export interface StartedBenchTarget {
   readonly capacity?: DatapathCapacity;
   /** True when new flows go through a slow path (flow setup rate is meaningful). */
   readonly slowPath: boolean;
-  stop(): Promise<void>;
+  /** Takes the target off the topology (the topology itself stays). */
+  stop(): Promise<StoppedBenchTarget>;
 }
+
+export interface StoppedBenchTarget {
+  readonly state: 'stopped';
+  readonly id: string;
+}
+
+/** What every target's stop() ends with. */
+const stoppedTarget = (id: string): StoppedBenchTarget => ({ state: 'stopped', id });
 
 /** Why a target cannot take `flows` flows, when its flow table is smaller (no silently degraded figure). */
 export function capacityShortfall(target: StartedBenchTarget, flows: number): string | undefined {
@@ -62,12 +73,17 @@ export function backendTarget(d: Datapath): BenchTarget {
         throw e;
       }
       return {
+        state: 'started',
+        id: d.id,
         product: dp.product,
         slowPath: true,
         flowCount: async () => (await dp.stats()).flows,
         flushFlows: () => dp.flushFlows(),
         ...(capacity ? { capacity } : {}),
-        stop: async () => void (await dp.stop()),
+        stop: async () => {
+          await dp.stop();
+          return stoppedTarget(d.id);
+        },
       };
     },
   };
@@ -89,10 +105,15 @@ export const linuxBridge: BenchTarget = {
       throw e;
     }
     return {
+      state: 'started',
+      id: 'linux-bridge',
       product: `linux-bridge/linux-${hostIdentity().kernel}`,
       slowPath: false,
       flowCount: async () => (await exec('bridge', ['-n', ns, 'fdb', 'show', 'br', br, 'dynamic'])).stdout.split('\n').filter((l) => l.trim()).length,
-      stop: async () => void (await remove()),
+      stop: async () => {
+        await remove();
+        return stoppedTarget('linux-bridge');
+      },
     };
   },
 };
@@ -106,11 +127,14 @@ export const baselineXdp: BenchTarget = {
     await attachPeerXdpPass(topology.endpoints);
     const h = await startReadyHelper(topology.dutNetns, XDP_REDIRECT, [a.ifname, b.ifname], 'dplab-xdp-redirect');
     return {
+      state: 'started',
+      id: CEILING_TARGET,
       product: `xdp-redirect-${h.word}`,
       slowPath: false,
       async stop() {
         if (h.child.exitCode === null) h.child.kill('SIGTERM');
         await h.exited;
+        return stoppedTarget(CEILING_TARGET);
       },
     };
   },

@@ -10,7 +10,7 @@ import { newRunId, runContext, type RunContext } from '../run/run-context.js';
 import { registerRun, unregisterRun } from '../run/run-state.js';
 import { onTeardown } from '../run/teardown.js';
 import { vethSpec } from '../../topologies/load.js';
-import type { TopologyDefinition } from '../../topologies/topology.js';
+import type { NicTopologySpec, TopologyDefinition } from '../../topologies/topology.js';
 import { BackendBed, type StartedBackendBed } from './backend-bed.js';
 import { notRun, runCases } from './case-runner.js';
 import { runBackendInGuest } from './guest-backend.js';
@@ -23,10 +23,7 @@ import type { BenchmarkPoint } from '../results/results.js';
 import { loadTopology } from '../../topologies/load.js';
 import { trexBed, vethBed } from '../bench/bench-bed.js';
 import { GeneratorLostError } from '../traffic/trial-generator.js';
-import type { TrexStlClient } from '../traffic/trex/stl-client.js';
-import { TrexServer } from '../traffic/trex/trex-server.js';
 import type { TrexServerConfig } from '../../topologies/trex-server-config.js';
-import { trexIdentity } from '../traffic/trex/trex-identity.js';
 
 export interface RunPlan {
   readonly suites: readonly string[];
@@ -235,29 +232,18 @@ const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and
 async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress, probe: (d: Datapath) => Promise<ProbeResult>, identified: (g: GeneratorIdentity) => void) {
   const backends = plan.backends.filter((b) => !(plan.guest && b.inKernel));
   for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : []) progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
-  const bench = plan.bench ?? DEFAULT_PLAN;
   const gen = plan.generator ?? { kind: 'soft' };
-  if (gen.kind === 'soft') return runBenchmarks(backends, vethBed(vethSpec(loadTopology('p2p')), gen.cpu), ctx, bench, progress, probe);
   const spec = plan.topology.spec;
-  if (spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
-  const server = await new TrexServer(gen.server, gen.timeoutMs).start(ctx);
-  let client: TrexStlClient | undefined;
-  // On a signal too: the ports go back to the server (a later run needs no --trex-force), then it stops.
-  const release = async () => {
-    await client?.close();
-    await server.stop();
-  };
-  const undo = onTeardown('TRex client and server', release);
+  if (gen.kind === 'trex' && spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
+  const bed =
+    gen.kind === 'soft'
+      ? vethBed(vethSpec(loadTopology('p2p')), gen.cpu)
+      : trexBed(spec as NicTopologySpec, gen.server, { timeoutMs: gen.timeoutMs, force: gen.force, log: (m) => progress.info(m) });
+  const started = await bed.start(ctx);
   try {
-    progress.info(`TRex ${server.version} at ${server.endpoint} (${server.how})`);
-    client = await server.connect();
-    // Which server, drivers and port speeds produced the figures; a server that fails to say
-    // fails the trials next, with their own message.
-    const ports = spec.generator.ports.map((g) => g.trexPort);
-    await trexIdentity(client, `${server.host}:${server.rpcPort}`, ports).then(identified, (e: unknown) => progress.info(`TRex identity not read: ${e instanceof Error ? e.message : String(e)}`));
-    return await runBenchmarks(backends, trexBed(spec, client, server.endpoint, { force: gen.force }), ctx, bench, progress, probe);
+    if (started.server) identified(started.server);
+    return await runBenchmarks(backends, started, ctx, plan.bench ?? DEFAULT_PLAN, progress, probe);
   } finally {
-    await release();
-    undo();
+    await started.stop();
   }
 }

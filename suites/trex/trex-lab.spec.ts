@@ -73,7 +73,7 @@ describe('TRex integration (DPLAB_TREX)', function () {
   it('runs the benchmarks MRR and NDR search through the path between the ports', async function () {
     this.timeout(20 * 60_000);
     const gen = await trexTrialGenerator(client, where, { txPort, rxPort });
-    const wire: StartedBenchTarget = { product: `trex-ports-${txPort}-${rxPort}`, slowPath: false, stop: async () => undefined };
+    const wire: StartedBenchTarget = { state: 'started', id: 'wire', product: `trex-ports-${txPort}-${rxPort}`, slowPath: false, stop: async () => ({ state: 'stopped', id: 'wire' }) };
     const plan: BenchPlan = { ...DEFAULT_PLAN, metrics: new Set(['mrr', 'ndr', 'latency']), trialMs: 2000, rampMs: 500, repeats: 1, latencyAt: [0.5] };
     try {
       const points = await measureTarget(gen, wire, 'wire', plan, (m) => console.log(`      ${m}`));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { trexBed } from '../../bench/bench-bed.js';
+import { trexClientBed } from '../../bench/bench-bed.js';
 import type { NicTopologySpec, StartedTopology } from '../../../topologies/topology.js';
 import { loadTranscript } from './replay-server.js';
 import { TrexStlClient } from './stl-client.js';
@@ -39,7 +39,7 @@ describe("TRex link settling after a topology start (a recorded link flap, repla
     client = await TrexStlClient.connect({ host: host as string, syncPort: Number(port), timeoutMs });
     const anchored = replay.received[0]?.atMs as number;
     await sleep(Math.max(0, ms - (replay.elapsedMs() - anchored)));
-    return trexBed(LAB, client, 'replay', { force: true });
+    return trexClientBed(LAB, client, 'replay', { force: true });
   };
 
   it('waits until TRex reports both ports up, though the kernel already does, before the first trial', async () => {
