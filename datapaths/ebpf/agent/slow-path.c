@@ -259,11 +259,10 @@ static int l4_rewritable(struct xlate *x)
 	       (x->key->nw_proto == 6 || x->key->nw_proto == 17) && x->key->nw_frag != DP_FRAG_LATER;
 }
 
-/* Returns 0 to go on, -1 when the packet stops here (dropped). */
-static int xlate_action(struct xlate *x, const struct of_action *a)
+/* output, in_port, flood/all and controller: where copies of the packet go. */
+static void xlate_output(struct xlate *x, const struct of_action *a)
 {
 	const struct dp_flow_key *k = x->key;
-	struct dp_action *d;
 	int i;
 
 	switch (a->type) {
@@ -281,12 +280,18 @@ static int xlate_action(struct xlate *x, const struct of_action *a)
 			if (x->p->ports[i] != k->in_port)
 				output(x, x->p->ports[i]);
 		break;
-	case OF_CONTROLLER:
+	default: /* OF_CONTROLLER */
 		commit_vlans(x);
 		emit(x, DP_ACT_USERSPACE);
 		break;
-	case OF_PUSH_VLAN:
-		need_vlans(x);
+	}
+}
+
+/* push_vlan, strip_vlan, mod_vlan_*, set_field vlan_vid: the tags the packet should leave with. */
+static void xlate_vlan(struct xlate *x, const struct of_action *a)
+{
+	need_vlans(x);
+	if (a->type == OF_PUSH_VLAN) {
 		if (x->want_n < DP_MAX_VLANS + 2) {
 			/* The new tag copies VID and PCP from the current outer tag, if any. */
 			struct dp_vlan t = { (__u16)a->arg, x->want_n ? x->want[0].tci : DP_VLAN_CFI };
@@ -295,84 +300,86 @@ static int xlate_action(struct xlate *x, const struct of_action *a)
 			x->want[0] = t;
 			x->want_n++;
 		}
-		break;
-	case OF_STRIP_VLAN:
-		need_vlans(x);
+		return;
+	}
+	if (a->type == OF_STRIP_VLAN) {
 		if (x->want_n) {
 			memmove(x->want, x->want + 1, (x->want_n - 1) * sizeof(x->want[0]));
 			x->want_n--;
 		}
-		break;
-	case OF_MOD_VLAN_VID:
-	case OF_MOD_VLAN_PCP:
-	case OF_SET_VLAN_VID:
-		need_vlans(x);
-		/* OpenFlow 1.0 mod_vlan_*: push a tag when there is none. */
-		if (!x->want_n) {
-			if (a->type == OF_SET_VLAN_VID)
-				break; /* OpenFlow 1.2+ set_field on an untagged packet does nothing */
-			x->want[0].tpid = DP_ETH_P_8021Q;
-			x->want[0].tci = DP_VLAN_CFI;
-			x->want_n = 1;
+		return;
+	}
+	/* OpenFlow 1.0 mod_vlan_*: push a tag when there is none. */
+	if (!x->want_n) {
+		if (a->type == OF_SET_VLAN_VID)
+			return; /* OpenFlow 1.2+ set_field on an untagged packet does nothing */
+		x->want[0].tpid = DP_ETH_P_8021Q;
+		x->want[0].tci = DP_VLAN_CFI;
+		x->want_n = 1;
+	}
+	if (a->type == OF_MOD_VLAN_PCP)
+		x->want[0].tci = (x->want[0].tci & 0x1fff) | (__u16)((a->arg & 7) << 13);
+	else
+		x->want[0].tci = (x->want[0].tci & 0xf000) | (__u16)(a->arg & 0xfff) | DP_VLAN_CFI;
+}
+
+/* set_ttl, dec_ttl: returns -1 when the TTL expires (no invalid-TTL controller here: dropped). */
+static int xlate_ttl(struct xlate *x, const struct of_action *a)
+{
+	struct dp_action *d;
+
+	if (!is_ipv4(x) && !is_ipv6(x))
+		return 0;
+	if (a->type == OF_DEC_TTL) {
+		x->out->mask.nw_ttl = 0xff;
+		if (x->ttl <= 1)
+			return -1;
+		x->ttl--;
+	} else {
+		x->ttl = (__u8)a->arg;
+	}
+	if (x->key->eth_type == DP_ETH_P_IPV4) {
+		if ((d = emit(x, DP_ACT_SET_IPV4))) {
+			d->u.ipv4.ttl = x->ttl;
+			d->u.ipv4.ttl_mask = 0xff;
 		}
-		if (a->type == OF_MOD_VLAN_PCP)
-			x->want[0].tci = (x->want[0].tci & 0x1fff) | (__u16)((a->arg & 7) << 13);
-		else
-			x->want[0].tci = (x->want[0].tci & 0xf000) | (__u16)(a->arg & 0xfff) | DP_VLAN_CFI;
-		break;
+	} else if ((d = emit(x, DP_ACT_SET_IPV6))) {
+		d->u.ipv6.hlimit = x->ttl;
+		d->u.ipv6.hlimit_mask = 0xff;
+	}
+	return 0;
+}
+
+/* Sets a field to `len` bytes of `value` with an exact mask, into `src` or `dst` by `first`. */
+static void set_exact(void *src, void *src_mask, void *dst, void *dst_mask, int first, const void *value, size_t len)
+{
+	memcpy(first ? src : dst, value, len);
+	memset(first ? src_mask : dst_mask, 0xff, len);
+}
+
+/* mod_dl_*, mod_nw_*, mod_tp_*, set_field on IPv6 addresses: header rewrites. */
+static void xlate_set(struct xlate *x, const struct of_action *a)
+{
+	struct dp_action *d;
+
+	switch (a->type) {
 	case OF_SET_ETH_SRC:
 	case OF_SET_ETH_DST:
-		d = emit(x, DP_ACT_SET_ETH);
-		if (!d)
-			break;
-		if (a->type == OF_SET_ETH_SRC) {
-			memcpy(d->u.eth.src, a->bytes, 6);
-			memset(d->u.eth.src_mask, 0xff, 6);
-		} else {
-			memcpy(d->u.eth.dst, a->bytes, 6);
-			memset(d->u.eth.dst_mask, 0xff, 6);
-		}
+		if ((d = emit(x, DP_ACT_SET_ETH)))
+			set_exact(d->u.eth.src, d->u.eth.src_mask, d->u.eth.dst, d->u.eth.dst_mask, a->type == OF_SET_ETH_SRC, a->bytes, 6);
 		break;
 	case OF_SET_IP_SRC:
 	case OF_SET_IP_DST:
 		if (!is_ipv4(x) || !(d = emit(x, DP_ACT_SET_IPV4)))
 			break;
 		need_l4(x); /* the L4 checksum fix-up depends on the protocol */
-		if (a->type == OF_SET_IP_SRC) {
-			memcpy(&d->u.ipv4.src, a->bytes, 4);
-			d->u.ipv4.src_mask = 0xffffffff;
-		} else {
-			memcpy(&d->u.ipv4.dst, a->bytes, 4);
-			d->u.ipv4.dst_mask = 0xffffffff;
-		}
+		set_exact(&d->u.ipv4.src, &d->u.ipv4.src_mask, &d->u.ipv4.dst, &d->u.ipv4.dst_mask, a->type == OF_SET_IP_SRC, a->bytes, 4);
 		break;
 	case OF_SET_TOS:
 		if (!is_ipv4(x) || !(d = emit(x, DP_ACT_SET_IPV4)))
 			break;
 		d->u.ipv4.tos = (__u8)(a->arg & 0xfc);
 		d->u.ipv4.tos_mask = 0xfc; /* DSCP only; ECN is kept */
-		break;
-	case OF_SET_TTL:
-	case OF_DEC_TTL:
-		if (!is_ipv4(x) && !is_ipv6(x))
-			break;
-		if (a->type == OF_DEC_TTL) {
-			x->out->mask.nw_ttl = 0xff;
-			if (x->ttl <= 1)
-				return -1; /* expired: no invalid-TTL controller here, so dropped */
-			x->ttl--;
-		} else {
-			x->ttl = (__u8)a->arg;
-		}
-		if (k->eth_type == DP_ETH_P_IPV4) {
-			if ((d = emit(x, DP_ACT_SET_IPV4))) {
-				d->u.ipv4.ttl = x->ttl;
-				d->u.ipv4.ttl_mask = 0xff;
-			}
-		} else if ((d = emit(x, DP_ACT_SET_IPV6))) {
-			d->u.ipv6.hlimit = x->ttl;
-			d->u.ipv6.hlimit_mask = 0xff;
-		}
 		break;
 	case OF_SET_TP_SRC:
 	case OF_SET_TP_DST:
@@ -386,19 +393,47 @@ static int xlate_action(struct xlate *x, const struct of_action *a)
 			d->u.l4.dst_mask = 0xffff;
 		}
 		break;
-	case OF_SET_IPV6_SRC:
-	case OF_SET_IPV6_DST:
+	default: /* OF_SET_IPV6_SRC, OF_SET_IPV6_DST */
 		if (!is_ipv6(x) || !(d = emit(x, DP_ACT_SET_IPV6)))
 			break;
 		need_l4(x);
-		if (a->type == OF_SET_IPV6_SRC) {
-			memcpy(d->u.ipv6.src, a->bytes, 16);
-			memset(d->u.ipv6.src_mask, 0xff, 16);
-		} else {
-			memcpy(d->u.ipv6.dst, a->bytes, 16);
-			memset(d->u.ipv6.dst_mask, 0xff, 16);
-		}
+		set_exact(d->u.ipv6.src, d->u.ipv6.src_mask, d->u.ipv6.dst, d->u.ipv6.dst_mask, a->type == OF_SET_IPV6_SRC, a->bytes, 16);
 		break;
+	}
+}
+
+/* Returns 0 to go on, -1 when the packet stops here (dropped). */
+static int xlate_action(struct xlate *x, const struct of_action *a)
+{
+	switch (a->type) {
+	case OF_OUTPUT:
+	case OF_IN_PORT:
+	case OF_FLOOD:
+	case OF_ALL:
+	case OF_CONTROLLER:
+		xlate_output(x, a);
+		return 0;
+	case OF_PUSH_VLAN:
+	case OF_STRIP_VLAN:
+	case OF_MOD_VLAN_VID:
+	case OF_MOD_VLAN_PCP:
+	case OF_SET_VLAN_VID:
+		xlate_vlan(x, a);
+		return 0;
+	case OF_SET_TTL:
+	case OF_DEC_TTL:
+		return xlate_ttl(x, a);
+	case OF_SET_ETH_SRC:
+	case OF_SET_ETH_DST:
+	case OF_SET_IP_SRC:
+	case OF_SET_IP_DST:
+	case OF_SET_TOS:
+	case OF_SET_TP_SRC:
+	case OF_SET_TP_DST:
+	case OF_SET_IPV6_SRC:
+	case OF_SET_IPV6_DST:
+		xlate_set(x, a);
+		return 0;
 	}
 	return 0;
 }

@@ -206,44 +206,140 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
-{
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
-	long long duration_ms = 0, count = 0, burst = 0, ibg_us = 0, cpu = -1;
-	unsigned int i, longest = 0;
-	unsigned long long tx = 0;
-	struct gen_bpf *skel = NULL;
-	const char *ifname = NULL;
-	struct watch w = { 0 };
-	pthread_t watcher;
-	int ifindex, err = 1, prog_fd, watching = 0;
-	double pps = 0, seconds;
+struct gen_args {
+	const char *ifname;
+	long long duration_ms, count, burst, ibg_us, cpu;
+	double pps;
+};
 
+/* Every run is bounded in time; the count bound is optional. Returns 0, or 2 after the usage line. */
+static int parse_args(int argc, char **argv, struct gen_args *g)
+{
 	for (int a = 1; a + 1 < argc; a += 2) {
 		if (!strcmp(argv[a], "--if"))
-			ifname = argv[a + 1];
+			g->ifname = argv[a + 1];
 		else if (!strcmp(argv[a], "--duration-ms"))
-			duration_ms = atoll(argv[a + 1]);
+			g->duration_ms = atoll(argv[a + 1]);
 		else if (!strcmp(argv[a], "--pps"))
-			pps = atof(argv[a + 1]);
+			g->pps = atof(argv[a + 1]);
 		else if (!strcmp(argv[a], "--count"))
-			count = atoll(argv[a + 1]);
+			g->count = atoll(argv[a + 1]);
 		else if (!strcmp(argv[a], "--burst"))
-			burst = atoll(argv[a + 1]);
+			g->burst = atoll(argv[a + 1]);
 		else if (!strcmp(argv[a], "--ibg-us"))
-			ibg_us = atoll(argv[a + 1]);
+			g->ibg_us = atoll(argv[a + 1]);
 		else if (!strcmp(argv[a], "--cpu"))
-			cpu = atoll(argv[a + 1]);
+			g->cpu = atoll(argv[a + 1]);
 		else
 			goto usage;
 	}
-	/* Every run is bounded in time; the count bound is optional. */
-	if (!ifname || argc % 2 == 0 || duration_ms <= 0 || duration_ms > 600000 || pps < 0 || pps > 1e9 || count < 0 || burst < 0 ||
-	    ibg_us < 0 || (burst && !pps))
+	if (!g->ifname || argc % 2 == 0 || g->duration_ms <= 0 || g->duration_ms > 600000 || g->pps < 0 || g->pps > 1e9 || g->count < 0 ||
+	    g->burst < 0 || g->ibg_us < 0 || (g->burst && !g->pps))
 		goto usage;
-	ifindex = (int)if_nametoindex(ifname);
+	return 0;
+usage:
+	fprintf(stderr, "usage: dplab-gen --if IF --duration-ms MS (1..600000) [--pps R] [--count N] [--burst N --ibg-us U (needs --pps)] [--cpu C] < streams\n");
+	return 2;
+}
+
+/* Streams, schedule and pacing into the loaded program. */
+static int configure(struct gen_bpf *skel, const struct gen_args *g, unsigned int longest)
+{
+	unsigned int i;
+
+	if (build_schedule(skel->bss->sched, &skel->bss->sched_len)) {
+		fprintf(stderr, "dplab-gen: streams: the weights add up to more than %d\n", SOFT_SCHED_MAX);
+		return -1;
+	}
+	for (i = 0; i < nstreams; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.streams), &i, &streams[i].cfg, BPF_ANY)) {
+			fprintf(stderr, "dplab-gen: streams map: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	skel->bss->max_frame_len = streams[longest].cfg.frame_len;
+	skel->bss->pace.limit = (__u64)g->count;
+	if (g->pps) {
+		skel->bss->pace.interval_ps = (__u64)(1e12 / g->pps);
+		if (!skel->bss->pace.interval_ps)
+			skel->bss->pace.interval_ps = 1;
+		skel->bss->pace.burst = (__u64)g->burst;
+		skel->bss->pace.period_ps = (__u64)g->burst * skel->bss->pace.interval_ps + (__u64)g->ibg_us * 1000000ull;
+		/* Catch up at most 4 kernel batches: what an empty veth ring (256 frames) absorbs. */
+		skel->bss->pace.max_catchup_ns = 4 * BATCH * skel->bss->pace.interval_ps / 1000;
+	}
+	skel->bss->pace.t0_ns = 0; /* set by the program at the first frame */
+	return 0;
+}
+
+/* Pins only the calling thread (the watcher, created before, stays free to run elsewhere). */
+static void pin(long long cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET((int)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "dplab-gen: --cpu %lld: %s (running unpinned)\n", cpu, strerror(errno));
+}
+
+/* BPF_PROG_RUN in live-frames mode until the duration, the count or a signal ends the run. */
+static int send_frames(struct gen_bpf *skel, const struct gen_args *g, int ifindex, unsigned int longest, const struct watch *w)
+{
+	int prog_fd = bpf_program__fd(skel->progs.soft_gen);
+
+	for (;;) {
+		struct xdp_md ctx_in = { .data_end = streams[longest].cfg.frame_len, .ingress_ifindex = (__u32)ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = streams[longest].frame, .data_size_in = streams[longest].cfg.frame_len,
+			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1u << 30, .batch_size = BATCH,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts) && errno != EINTR) {
+			fprintf(stderr, "dplab-gen: BPF_PROG_RUN (live frames) on %s: %s\n", g->ifname, strerror(errno));
+			return -1;
+		}
+		if (stop || skel->bss->done || now_ns() >= w->deadline_ns ||
+		    (skel->bss->pace.t0_ns && now_ns() >= skel->bss->pace.t0_ns + w->duration_ns))
+			return 0;
+	}
+}
+
+/* The one JSON line the harness reads: exactly what was handed to the interface. */
+static void report(const struct gen_bpf *skel, double pps)
+{
+	unsigned long long tx = 0;
+	unsigned int i;
+	double seconds;
+
+	for (i = 0; i < nstreams; i++)
+		tx += skel->bss->seq[i];
+	/* From the first frame to the latest, plus the one interval the latest frame stands for. */
+	seconds = tx > 1 ? (double)(skel->bss->last_ns - skel->bss->first_ns) / 1e9 * (double)tx / (double)(tx - 1) : 0;
+	printf("{\"sent\":%llu,\"seconds\":%.6f,\"pps\":%.0f,\"requestedPps\":%.0f,\"maxLagUs\":%.1f,\"skippedUs\":%.1f,\"aborted\":%llu,\"interrupted\":%s,\"streams\":[",
+	       tx, seconds, seconds > 0 ? (double)tx / seconds : 0, pps, (double)skel->bss->max_lag_ns / 1e3, (double)skel->bss->skew_ns / 1e3, (unsigned long long)skel->bss->aborted,
+	       stop ? "true" : "false");
+	for (i = 0; i < nstreams; i++)
+		printf("%s{\"index\":%u,\"sent\":%llu}", i ? "," : "", i, (unsigned long long)skel->bss->seq[i]);
+	printf("]}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
+	struct gen_args g = { .cpu = -1 };
+	unsigned int i, longest = 0;
+	struct gen_bpf *skel = NULL;
+	struct watch w = { 0 };
+	pthread_t watcher;
+	int ifindex, err = 1, watching = 0;
+
+	if (parse_args(argc, argv, &g))
+		return 2;
+	ifindex = (int)if_nametoindex(g.ifname);
 	if (!ifindex) {
-		fprintf(stderr, "dplab-gen: --if %s: %s\n", ifname, strerror(errno));
+		fprintf(stderr, "dplab-gen: --if %s: %s\n", g.ifname, strerror(errno));
 		return 2;
 	}
 	if (read_streams(stdin))
@@ -259,74 +355,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dplab-gen: load: %s (needs BPF and BTF)\n", strerror(errno));
 		goto out;
 	}
-	if (build_schedule(skel->bss->sched, &skel->bss->sched_len)) {
-		fprintf(stderr, "dplab-gen: streams: the weights add up to more than %d\n", SOFT_SCHED_MAX);
+	if (configure(skel, &g, longest))
 		goto out;
-	}
-	for (i = 0; i < nstreams; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.streams), &i, &streams[i].cfg, BPF_ANY)) {
-			fprintf(stderr, "dplab-gen: streams map: %s\n", strerror(errno));
-			goto out;
-		}
-	}
-	skel->bss->max_frame_len = streams[longest].cfg.frame_len;
-	skel->bss->pace.limit = (__u64)count;
-	if (pps) {
-		skel->bss->pace.interval_ps = (__u64)(1e12 / pps);
-		if (!skel->bss->pace.interval_ps)
-			skel->bss->pace.interval_ps = 1;
-		skel->bss->pace.burst = (__u64)burst;
-		skel->bss->pace.period_ps = (__u64)burst * skel->bss->pace.interval_ps + (__u64)ibg_us * 1000000ull;
-		/* Catch up at most 4 kernel batches: what an empty veth ring (256 frames) absorbs. */
-		skel->bss->pace.max_catchup_ns = 4 * BATCH * skel->bss->pace.interval_ps / 1000;
-	}
-	prog_fd = bpf_program__fd(skel->progs.soft_gen);
 	main_thread = pthread_self();
-	skel->bss->pace.t0_ns = 0; /* set by the program at the first frame */
 	w.skel = skel;
-	w.duration_ns = (__u64)duration_ms * 1000000ull;
+	w.duration_ns = (__u64)g.duration_ms * 1000000ull;
 	w.deadline_ns = now_ns() + w.duration_ns + 5000000000ull;
 	if (pthread_create(&watcher, NULL, watch, &w)) {
 		fprintf(stderr, "dplab-gen: thread: %s\n", strerror(errno));
 		goto out;
 	}
 	watching = 1;
-	/* Pin only this thread (the watcher, created above, stays free to run elsewhere). */
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET((int)cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			fprintf(stderr, "dplab-gen: --cpu %lld: %s (running unpinned)\n", cpu, strerror(errno));
-	}
-	for (;;) {
-		struct xdp_md ctx_in = { .data_end = streams[longest].cfg.frame_len, .ingress_ifindex = (__u32)ifindex };
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = streams[longest].frame, .data_size_in = streams[longest].cfg.frame_len,
-			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1u << 30, .batch_size = BATCH,
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts) && errno != EINTR) {
-			fprintf(stderr, "dplab-gen: BPF_PROG_RUN (live frames) on %s: %s\n", ifname, strerror(errno));
-			goto out;
-		}
-		if (stop || skel->bss->done || now_ns() >= w.deadline_ns ||
-		    (skel->bss->pace.t0_ns && now_ns() >= skel->bss->pace.t0_ns + w.duration_ns))
-			break;
-	}
+	pin(g.cpu);
+	if (send_frames(skel, &g, ifindex, longest, &w))
+		goto out;
 	finished = 1;
 	pthread_join(watcher, NULL);
 	watching = 0;
-	for (i = 0; i < nstreams; i++)
-		tx += skel->bss->seq[i];
-	/* From the first frame to the latest, plus the one interval the latest frame stands for. */
-	seconds = tx > 1 ? (double)(skel->bss->last_ns - skel->bss->first_ns) / 1e9 * (double)tx / (double)(tx - 1) : 0;
-	printf("{\"sent\":%llu,\"seconds\":%.6f,\"pps\":%.0f,\"requestedPps\":%.0f,\"maxLagUs\":%.1f,\"skippedUs\":%.1f,\"aborted\":%llu,\"interrupted\":%s,\"streams\":[",
-	       tx, seconds, seconds > 0 ? (double)tx / seconds : 0, pps, (double)skel->bss->max_lag_ns / 1e3, (double)skel->bss->skew_ns / 1e3, (unsigned long long)skel->bss->aborted,
-	       stop ? "true" : "false");
-	for (i = 0; i < nstreams; i++)
-		printf("%s{\"index\":%u,\"sent\":%llu}", i ? "," : "", i, (unsigned long long)skel->bss->seq[i]);
-	printf("]}\n");
+	report(skel, g.pps);
 	err = 0;
 out:
 	if (watching) {
@@ -335,7 +381,4 @@ out:
 	}
 	gen_bpf__destroy(skel);
 	return err;
-usage:
-	fprintf(stderr, "usage: dplab-gen --if IF --duration-ms MS (1..600000) [--pps R] [--count N] [--burst N --ibg-us U (needs --pps)] [--cpu C] < streams\n");
-	return 2;
 }
