@@ -28,7 +28,14 @@ export async function renderReportFiles(html: string, out: { pdf?: string; png?:
   try {
     const page = await openReport(browser, html, { width: 1280, height: 900 });
     if (out.png) await page.screenshot({ path: out.png, fullPage: true });
-    if (out.pdf) await page.pdf({ path: out.pdf, format: 'A4', landscape: true, printBackground: true, margin: { top: '10mm', bottom: '10mm', left: '8mm', right: '8mm' } });
+    if (out.pdf)
+      await page.pdf({
+        path: out.pdf,
+        format: 'A4',
+        landscape: true,
+        printBackground: true,
+        margin: { top: '10mm', bottom: '10mm', left: '8mm', right: '8mm' },
+      });
   } finally {
     await browser.close();
   }

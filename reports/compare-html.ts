@@ -5,14 +5,27 @@ const esc = escapeHtml;
 
 /** The comparison as a self-contained HTML page: columns, then every change, regressions first. */
 export function comparisonHtml(c: Comparison): string {
-  const kindClass: Record<string, string> = { regression: 's-fail', 'coverage-lost': c.warnings > 0 ? 's-warn' : 's-fail', fixed: 's-pass', improvement: 's-pass', incomparable: 's-note', 'generator-limited': 's-note' };
+  const kindClass: Record<string, string> = {
+    regression: 's-fail',
+    'coverage-lost': c.warnings > 0 ? 's-warn' : 's-fail',
+    fixed: 's-pass',
+    improvement: 's-pass',
+    incomparable: 's-note',
+    'generator-limited': 's-note',
+  };
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
   const cases = c.cases
-    .map((x) => `<tr class="${kindClass[x.kind] ?? ''}"><td>${esc(x.kind)}</td><td>${esc(x.backend)}</td><td>${esc(`${x.suite}/${x.id}`)}</td><td>${esc(x.from)}</td><td>${esc(x.to)}</td><td>${esc(x.reason)}</td></tr>`)
+    .map(
+      (x) =>
+        `<tr class="${kindClass[x.kind] ?? ''}"><td>${esc(x.kind)}</td><td>${esc(x.backend)}</td><td>${esc(`${x.suite}/${x.id}`)}</td><td>${esc(x.from)}</td><td>${esc(x.to)}</td><td>${esc(x.reason)}</td></tr>`,
+    )
     .join('');
   const bench = c.benchmarks
     .filter((b) => b.kind !== 'same')
-    .map((b) => `<tr class="${kindClass[b.kind] ?? ''}"><td>${esc(b.kind)}</td><td>${esc(b.backend)}</td><td>${esc(pointLabel(b))}</td><td>${num(b.from)}</td><td>${num(b.to)}</td><td>${b.ratio === undefined ? '' : `x${b.ratio.toFixed(3)}`}</td><td>${esc(b.note ?? '')}</td></tr>`)
+    .map(
+      (b) =>
+        `<tr class="${kindClass[b.kind] ?? ''}"><td>${esc(b.kind)}</td><td>${esc(b.backend)}</td><td>${esc(pointLabel(b))}</td><td>${num(b.from)}</td><td>${num(b.to)}</td><td>${b.ratio === undefined ? '' : `x${b.ratio.toFixed(3)}`}</td><td>${esc(b.note ?? '')}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dplab compare ${esc(c.baseline.id)} -> ${esc(c.run.id)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}.s-fail{background:#f4b4b4}.s-pass{background:#c8ecc8}.s-warn{background:#f7e3a8}.s-note{background:#eee}</style></head><body>

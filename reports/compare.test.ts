@@ -4,12 +4,24 @@ import type { BenchmarkPoint, RunResults } from '../harness/results/results.js';
 import { compareRuns, formatComparison } from './compare.js';
 
 const point = (backend: string, metric: string, value: number): BenchmarkPoint => ({
-  backend, metric, frameSize: 64, flows: 1, value, unit: metric.startsWith('latency') ? 'us' : 'pps', trials: [{ value }],
+  backend,
+  metric,
+  frameSize: 64,
+  flows: 1,
+  value,
+  unit: metric.startsWith('latency') ? 'us' : 'pps',
+  trials: [{ value }],
   generator: { name: 'soft', limited: false, note: '' },
 });
 
 /** The same suites on the kernel backend in two guest kernels. */
-function kernelRun(id: string, guest: string, kernel: string, statuses: Record<string, 'pass' | 'fail' | 'unsupported' | 'skipped'>, benchmarks: BenchmarkPoint[] = []): RunResults {
+function kernelRun(
+  id: string,
+  guest: string,
+  kernel: string,
+  statuses: Record<string, 'pass' | 'fail' | 'unsupported' | 'skipped'>,
+  benchmarks: BenchmarkPoint[] = [],
+): RunResults {
   const base = sampleResults();
   return {
     ...base,
@@ -17,13 +29,29 @@ function kernelRun(id: string, guest: string, kernel: string, statuses: Record<s
       ...base.run,
       id,
       backends: [
-        { id: 'kernel', available: true, product: `ovs-kernel/ovs-3.1.0/linux-${kernel}-${guest}`, versions: { ovs: '3.1.0', kernel, guest: `${guest} ${kernel}` } },
+        {
+          id: 'kernel',
+          available: true,
+          product: `ovs-kernel/ovs-3.1.0/linux-${kernel}-${guest}`,
+          versions: { ovs: '3.1.0', kernel, guest: `${guest} ${kernel}` },
+        },
         base.run.backends[1]!,
         // Benchmark targets are run backends too.
-        ...[...new Set(benchmarks.map((p) => p.backend))].filter((b) => b !== 'kernel' && b !== 'afxdp').map((id) => ({ id, available: true, product: id, versions: {} })),
+        ...[...new Set(benchmarks.map((p) => p.backend))]
+          .filter((b) => b !== 'kernel' && b !== 'afxdp')
+          .map((id) => ({ id, available: true, product: id, versions: {} })),
       ],
     },
-    cases: Object.entries(statuses).map(([caseId, status]) => ({ id: caseId, title: caseId, suite: 'conformance', backend: 'kernel', features: [], status, reason: status === 'pass' ? '' : `${caseId} ${status}`, durationMs: 1 })),
+    cases: Object.entries(statuses).map(([caseId, status]) => ({
+      id: caseId,
+      title: caseId,
+      suite: 'conformance',
+      backend: 'kernel',
+      features: [],
+      status,
+      reason: status === 'pass' ? '' : `${caseId} ${status}`,
+      durationMs: 1,
+    })),
     benchmarks,
   };
 }
@@ -73,7 +101,16 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     const run = kernelRun('b', 'uml', '6.1.176', { found: 'fail' });
     run.cases.push(
       { id: 'crashed', title: 'crashed', suite: 'conformance', backend: 'kernel', features: [], status: 'error', reason: 'agent died', durationMs: 1 },
-      { id: 'slow', title: 'slow', suite: 'conformance', backend: 'kernel', features: [], status: 'timeout', reason: 'no result within 45000 ms', durationMs: 45000 },
+      {
+        id: 'slow',
+        title: 'slow',
+        suite: 'conformance',
+        backend: 'kernel',
+        features: [],
+        status: 'timeout',
+        reason: 'no result within 45000 ms',
+        durationMs: 45000,
+      },
     );
     const c = compareRuns(kernelRun('a', 'uml', '6.1.176', {}), run);
     expect(c.cases.map((x) => `${x.kind} ${x.id} ${x.to}`)).to.deep.equal(['regression crashed error', 'regression slow timeout', 'new found fail']);
@@ -82,7 +119,10 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
 
   it('counts a backend that ran in the baseline and is missing from the run as lost coverage, once', () => {
     const base = kernelRun('a', 'uml', '6.1.176', { x: 'pass', y: 'pass' }, [point('kernel', 'mrr_pps', 1e6)]);
-    const run: RunResults = { ...kernelRun('b', 'uml', '6.1.176', {}), run: { ...base.run, id: 'b', backends: base.run.backends.filter((b) => b.id !== 'kernel') } };
+    const run: RunResults = {
+      ...kernelRun('b', 'uml', '6.1.176', {}),
+      run: { ...base.run, id: 'b', backends: base.run.backends.filter((b) => b.id !== 'kernel') },
+    };
     const c = compareRuns(base, run);
     expect(c.lostBackends).to.deep.equal(['kernel']);
     expect(c.cases).to.deep.equal([]);
@@ -92,8 +132,18 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
   });
 
   it('flags throughput that fell and latency that rose beyond the threshold, nothing within it', () => {
-    const base = kernelRun('a', 'uml', '6.1.176', {}, [point('afxdp', 'mrr_pps', 1e6), point('afxdp', 'ndr_pps', 5e5), point('afxdp', 'latency_p99_us', 100), point('ebpf', 'mrr_pps', 1e6)]);
-    const run = kernelRun('b', 'uml', '6.1.176', {}, [point('afxdp', 'mrr_pps', 8e5), point('afxdp', 'ndr_pps', 5.2e5), point('afxdp', 'latency_p99_us', 150), point('ebpf', 'mrr_pps', 1.5e6)]);
+    const base = kernelRun('a', 'uml', '6.1.176', {}, [
+      point('afxdp', 'mrr_pps', 1e6),
+      point('afxdp', 'ndr_pps', 5e5),
+      point('afxdp', 'latency_p99_us', 100),
+      point('ebpf', 'mrr_pps', 1e6),
+    ]);
+    const run = kernelRun('b', 'uml', '6.1.176', {}, [
+      point('afxdp', 'mrr_pps', 8e5),
+      point('afxdp', 'ndr_pps', 5.2e5),
+      point('afxdp', 'latency_p99_us', 150),
+      point('ebpf', 'mrr_pps', 1.5e6),
+    ]);
     const c = compareRuns(base, run, { threshold: 0.1 });
     expect(c.benchmarks.map((b) => `${b.backend} ${b.metric} ${b.kind}`)).to.deep.equal([
       'afxdp mrr_pps regression',
@@ -108,7 +158,10 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
   it('does not call a drop within the trials spread of either run a regression', () => {
     const noisy = (value: number, min: number, max: number): BenchmarkPoint => ({ ...point('afxdp', 'mrr_pps', value), spread: { min, max } });
     const base = kernelRun('a', 'uml', '6.1.176', {}, [noisy(1e6, 0.6e6, 1.1e6)]);
-    expect(compareRuns(base, kernelRun('b', 'uml', '6.1.176', {}, [noisy(0.7e6, 0.69e6, 0.71e6)]), { threshold: 0.1 }).regressions, 'fell 0.3 M within a 0.5 M spread').to.equal(0);
+    expect(
+      compareRuns(base, kernelRun('b', 'uml', '6.1.176', {}, [noisy(0.7e6, 0.69e6, 0.71e6)]), { threshold: 0.1 }).regressions,
+      'fell 0.3 M within a 0.5 M spread',
+    ).to.equal(0);
     expect(compareRuns(base, kernelRun('b', 'uml', '6.1.176', {}, [noisy(0.4e6, 0.39e6, 0.41e6)]), { threshold: 0.1 }).regressions, 'fell 0.6 M').to.equal(1);
   });
 
@@ -118,13 +171,24 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     const base = kernelRun('a', 'uml', '6.1.176', {}, [latency(0.1, 20), latency(0.5, 40), latency(0.9, 300)]);
     const run = kernelRun('b', 'uml', '6.1.176', {}, [latency(0.1, 90), latency(0.5, 41), latency(0.9, 300)]);
     const c = compareRuns(base, run);
-    expect(c.benchmarks.map((b) => `${b.loadFraction} ${b.from}->${b.to} ${b.kind}`)).to.deep.equal(['0.1 20->90 regression', '0.5 40->41 same', '0.9 300->300 same']);
+    expect(c.benchmarks.map((b) => `${b.loadFraction} ${b.from}->${b.to} ${b.kind}`)).to.deep.equal([
+      '0.1 20->90 regression',
+      '0.5 40->41 same',
+      '0.9 300->300 same',
+    ]);
     expect(formatComparison(c)).to.contain('regression    ebpf latency_p99_us 64 B 1 flows at 10 % of NDR: 20 -> 90 us (x4.500)');
   });
 
   it('counts a baseline point with no counterpart, or one the run could not measure, as lost coverage', () => {
-    const base = kernelRun('a', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6), point('ebpf', 'ndr_pps', 5e5), { ...point('ebpf', 'mrr_pps', 9e5), flows: 10000 }]);
-    const run = kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6), { ...point('ebpf', 'mrr_pps', 0), flows: 10000, unsupported: 'ebpf holds 8192 flows' }]);
+    const base = kernelRun('a', 'uml', '6.1.176', {}, [
+      point('ebpf', 'mrr_pps', 1e6),
+      point('ebpf', 'ndr_pps', 5e5),
+      { ...point('ebpf', 'mrr_pps', 9e5), flows: 10000 },
+    ]);
+    const run = kernelRun('b', 'uml', '6.1.176', {}, [
+      point('ebpf', 'mrr_pps', 1e6),
+      { ...point('ebpf', 'mrr_pps', 0), flows: 10000, unsupported: 'ebpf holds 8192 flows' },
+    ]);
     const c = compareRuns(base, run);
     expect(c.benchmarks.filter((b) => b.kind === 'coverage-lost').map((b) => `${b.metric} ${b.flows}: ${b.note}`)).to.deep.equal([
       'ndr_pps 1: measured in the baseline, not in the run',
@@ -135,18 +199,46 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
 
   const withConditions = (r: RunResults, over: Partial<NonNullable<RunResults['run']['benchmark']>> = {}): RunResults => ({
     ...r,
-    run: { ...r.run, benchmark: { generator: 'soft', topology: 'p2p', trialMs: 2000, rampMs: 500, repeats: 3, precision: 0.02, pdrLoss: 0.005, latencyAt: [0.1, 0.5, 0.9], frameSizes: [64], flows: [1], setupFlows: 20000, ...over } },
+    run: {
+      ...r.run,
+      benchmark: {
+        generator: 'soft',
+        topology: 'p2p',
+        trialMs: 2000,
+        rampMs: 500,
+        repeats: 3,
+        precision: 0.02,
+        pdrLoss: 0.005,
+        latencyAt: [0.1, 0.5, 0.9],
+        frameSizes: [64],
+        flows: [1],
+        setupFlows: 20000,
+        ...over,
+      },
+    },
   });
 
   it('names the conditions that differ and never judges points measured under other conditions', () => {
     const base = withConditions(kernelRun('a', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6), point('ebpf', 'ndr_pps', 5e5)]));
-    const precision = withConditions(kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6), point('ebpf', 'ndr_pps', 1e5)]), { precision: 0.1, frameSizes: [64, 1518] });
+    const precision = withConditions(kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6), point('ebpf', 'ndr_pps', 1e5)]), {
+      precision: 0.1,
+      frameSizes: [64, 1518],
+    });
     const c = compareRuns(base, precision);
     expect(c.conditions.map((x) => `${x.field}: ${x.baseline} -> ${x.run}`)).to.deep.equal(['precision: 0.02 -> 0.1', 'frameSizes: 64 -> 64,1518']);
     expect(c.benchmarks.map((b) => `${b.metric} ${b.kind}`)).to.deep.equal(['mrr_pps same', 'ndr_pps incomparable']);
     expect(c.regressions).to.equal(0);
-    expect(formatComparison(c)).to.contain('incomparable  ebpf ndr_pps 64 B 1 flows: 5.000e+5 -> 1.000e+5 pps (x0.200): measured under other conditions: precision 0.02 -> 0.1');
-    const trex = compareRuns(base, withConditions(kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e5), point('ebpf', 'ndr_pps', 1e5)]), { generator: 'trex', topology: 'lab1', trialMs: 10000 }));
+    expect(formatComparison(c)).to.contain(
+      'incomparable  ebpf ndr_pps 64 B 1 flows: 5.000e+5 -> 1.000e+5 pps (x0.200): measured under other conditions: precision 0.02 -> 0.1',
+    );
+    const trex = compareRuns(
+      base,
+      withConditions(kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e5), point('ebpf', 'ndr_pps', 1e5)]), {
+        generator: 'trex',
+        topology: 'lab1',
+        trialMs: 10000,
+      }),
+    );
     expect(trex.benchmarks.map((b) => b.kind)).to.deep.equal(['incomparable', 'incomparable']);
     expect(trex.benchmarks[0]?.note).to.equal('measured under other conditions: generator soft -> trex, topology p2p -> lab1, trialMs 2000 -> 10000');
     expect(trex.regressions).to.equal(0);
@@ -155,7 +247,9 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
   it('shows points the generator bounded on either side without judging them', () => {
     const limited = (value: number): BenchmarkPoint => ({ ...point('ebpf-xdp', 'ndr_pps', value), generator: { name: 'soft', limited: true, note: '' } });
     const c = compareRuns(kernelRun('a', 'uml', '6.1.176', {}, [limited(2e6)]), kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf-xdp', 'ndr_pps', 1e6)]));
-    expect(c.benchmarks.map((b) => `${b.kind}: ${b.note}`)).to.deep.equal(['generator-limited: the generator bounded the baseline: not a figure of the target']);
+    expect(c.benchmarks.map((b) => `${b.kind}: ${b.note}`)).to.deep.equal([
+      'generator-limited: the generator bounded the baseline: not a figure of the target',
+    ]);
     expect(c.regressions).to.equal(0);
   });
 });

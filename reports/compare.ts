@@ -1,4 +1,12 @@
-import { backendKernel, lowerIsBetter, type BenchConditions, type BenchmarkPoint, type CaseResult, type CaseStatus, type RunResults } from '../harness/results/results.js';
+import {
+  backendKernel,
+  lowerIsBetter,
+  type BenchConditions,
+  type BenchmarkPoint,
+  type CaseResult,
+  type CaseStatus,
+  type RunResults,
+} from '../harness/results/results.js';
 
 /**
  * `dplab compare`: what changed from a baseline run to another run, per (backend, kernel)
@@ -126,13 +134,19 @@ function compareCases(base: RunResults, run: RunResults, lost: ReadonlySet<strin
 const show = (v: unknown) => (v === undefined ? '(not recorded)' : Array.isArray(v) ? v.join(',') : String(v));
 
 /** The conditions that differ, and which of them make which points incomparable. */
-function compareConditions(base: BenchConditions | undefined, run: BenchConditions | undefined): { changes: ConditionChange[]; incomparable: (p: BenchmarkPoint) => string | undefined } {
+function compareConditions(
+  base: BenchConditions | undefined,
+  run: BenchConditions | undefined,
+): { changes: ConditionChange[]; incomparable: (p: BenchmarkPoint) => string | undefined } {
   if (!base || !run) {
-    const changes = base === run ? [] : [{ field: 'benchmark conditions', baseline: base ? 'recorded' : '(not recorded)', run: run ? 'recorded' : '(not recorded)' }];
+    const changes =
+      base === run ? [] : [{ field: 'benchmark conditions', baseline: base ? 'recorded' : '(not recorded)', run: run ? 'recorded' : '(not recorded)' }];
     return { changes, incomparable: () => undefined };
   }
   const fields = Object.keys({ ...base, ...run }) as (keyof BenchConditions)[];
-  const changes: ConditionChange[] = fields.filter((f) => show(base[f]) !== show(run[f])).map((f) => ({ field: f, baseline: show(base[f]), run: show(run[f]) }));
+  const changes: ConditionChange[] = fields
+    .filter((f) => show(base[f]) !== show(run[f]))
+    .map((f) => ({ field: f, baseline: show(base[f]), run: show(run[f]) }));
   const differs = (f: keyof BenchConditions): ConditionChange | undefined => changes.find((c) => c.field === f);
   const describe = (c: ConditionChange) => `${c.field} ${c.baseline} -> ${c.run}`;
   const everyPoint = (['generator', 'topology', 'trialMs', 'rampMs'] as const).map(differs).filter((c): c is ConditionChange => c !== undefined);
@@ -140,7 +154,12 @@ function compareConditions(base: BenchConditions | undefined, run: BenchConditio
     changes,
     incomparable: (p) => {
       const search = p.metric === 'ndr_pps' || p.metric === 'pdr_pps';
-      const why = [...everyPoint, ...(search ? [differs('precision')] : []), ...(p.metric === 'pdr_pps' ? [differs('pdrLoss')] : []), ...(p.metric === 'flow_setup_per_s' ? [differs('setupFlows')] : [])];
+      const why = [
+        ...everyPoint,
+        ...(search ? [differs('precision')] : []),
+        ...(p.metric === 'pdr_pps' ? [differs('pdrLoss')] : []),
+        ...(p.metric === 'flow_setup_per_s' ? [differs('setupFlows')] : []),
+      ];
       const found = why.filter((c): c is ConditionChange => c !== undefined);
       return found.length > 0 ? `measured under other conditions: ${found.map(describe).join(', ')}` : undefined;
     },
@@ -153,7 +172,10 @@ const width = (x: BenchmarkPoint) => (x.spread ? x.spread.max - x.spread.min : 0
 function judge(b: BenchmarkPoint, p: BenchmarkPoint, threshold: number, incomparable: string | undefined): Pick<BenchmarkChange, 'kind' | 'note'> {
   if (incomparable) return { kind: 'incomparable', note: incomparable };
   if (b.generator.limited || p.generator.limited) {
-    return { kind: 'generator-limited', note: `the generator bounded the ${b.generator.limited ? (p.generator.limited ? 'baseline and the run' : 'baseline') : 'run'}: not a figure of the target` };
+    return {
+      kind: 'generator-limited',
+      note: `the generator bounded the ${b.generator.limited ? (p.generator.limited ? 'baseline and the run' : 'baseline') : 'run'}: not a figure of the target`,
+    };
   }
   if (b.value <= 0 && p.value <= 0) return { kind: 'same' };
   // The noise: the wider of both runs' trial spreads, and at least the threshold of the baseline.
@@ -162,12 +184,24 @@ function judge(b: BenchmarkPoint, p: BenchmarkPoint, threshold: number, incompar
   return { kind: gain < -noise ? 'regression' : gain > noise ? 'improvement' : 'same' };
 }
 
-function compareBenchmarks(base: RunResults, run: RunResults, threshold: number, lost: ReadonlySet<string>): { changes: BenchmarkChange[]; conditions: ConditionChange[] } {
+function compareBenchmarks(
+  base: RunResults,
+  run: RunResults,
+  threshold: number,
+  lost: ReadonlySet<string>,
+): { changes: BenchmarkChange[]; conditions: ConditionChange[] } {
   const { changes: conditions, incomparable } = compareConditions(base.run.benchmark, run.run.benchmark);
   const after = new Map(run.benchmarks.map((p) => [pointKey(p), p]));
   const before = new Map(base.benchmarks.map((p) => [pointKey(p), p]));
   const out: BenchmarkChange[] = [];
-  const head = (p: BenchmarkPoint) => ({ backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, unit: p.unit, ...(p.loadFraction === undefined ? {} : { loadFraction: p.loadFraction }) });
+  const head = (p: BenchmarkPoint) => ({
+    backend: p.backend,
+    metric: p.metric,
+    frameSize: p.frameSize,
+    flows: p.flows,
+    unit: p.unit,
+    ...(p.loadFraction === undefined ? {} : { loadFraction: p.loadFraction }),
+  });
   for (const b of base.benchmarks) {
     const p = after.get(pointKey(b));
     if (b.unsupported) continue;
@@ -202,7 +236,8 @@ export function compareRuns(base: RunResults, run: RunResults, o: CompareOptions
     const rn = column(run, id);
     return { backend: id, ...(bl ? { baseline: bl } : {}), ...(rn ? { run: rn } : {}) };
   });
-  const coverageLost = lostBackends.length + cases.filter((c) => c.kind === 'coverage-lost').length + benchmarks.filter((b) => b.kind === 'coverage-lost').length;
+  const coverageLost =
+    lostBackends.length + cases.filter((c) => c.kind === 'coverage-lost').length + benchmarks.filter((b) => b.kind === 'coverage-lost').length;
   const regressed = cases.filter((c) => c.kind === 'regression').length + benchmarks.filter((b) => b.kind === 'regression').length;
   return {
     baseline: { id: base.run.id, dplabCommit: base.run.dplabCommit },
@@ -237,11 +272,15 @@ export function formatComparison(c: Comparison): string {
   }
   for (const b of c.benchmarks.filter((x) => x.kind !== 'same')) {
     const kind = b.kind === 'coverage-lost' ? lostKind : b.kind;
-    lines.push(`${kind.padEnd(13)} ${b.backend} ${pointLabel(b)}: ${fmt(b.from)} -> ${fmt(b.to)} ${b.unit}${b.ratio === undefined ? '' : ` (x${b.ratio.toFixed(3)})`}${b.note ? `: ${b.note}` : ''}`);
+    lines.push(
+      `${kind.padEnd(13)} ${b.backend} ${pointLabel(b)}: ${fmt(b.from)} -> ${fmt(b.to)} ${b.unit}${b.ratio === undefined ? '' : ` (x${b.ratio.toFixed(3)})`}${b.note ? `: ${b.note}` : ''}`,
+    );
   }
   const judged = c.benchmarks.filter((x) => ['same', 'regression', 'improvement'].includes(x.kind)).length;
   const same = c.benchmarks.filter((x) => x.kind === 'same').length;
   if (c.benchmarks.length > 0) lines.push(`benchmarks: ${judged} compared, ${same} within the noise; ${c.benchmarks.length - judged} shown but not judged`);
-  lines.push(`${c.regressions > 0 ? `${c.regressions} regression(s)` : 'no regressions'}${c.warnings > 0 ? `, ${c.warnings} coverage warning(s) (--allow-coverage-loss)` : ''}`);
+  lines.push(
+    `${c.regressions > 0 ? `${c.regressions} regression(s)` : 'no regressions'}${c.warnings > 0 ? `, ${c.warnings} coverage warning(s) (--allow-coverage-loss)` : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }

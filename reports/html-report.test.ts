@@ -12,7 +12,9 @@ describe('HTML report', () => {
   });
 
   it('has a matrix cell per feature and backend, linked to its cases, the reason on hover', () => {
-    expect(html).to.match(/<td class="cell s-fail" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" title="set\.tos: h2: ipv4\.tos: expected 0xb9, got &quot;0x01&quot;"><a href="#cell-r0-afxdp-set_ip_tos">fail<\/a><\/td>/);
+    expect(html).to.match(
+      /<td class="cell s-fail" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" title="set\.tos: h2: ipv4\.tos: expected 0xb9, got &quot;0x01&quot;"><a href="#cell-r0-afxdp-set_ip_tos">fail<\/a><\/td>/,
+    );
     expect(html).to.contain('<section class="details" id="cell-r0-afxdp-set_ip_tos">');
     expect(html).to.match(/data-column="r0-kernel" data-feature="l2\.output" data-status="skipped"/);
   });
@@ -24,9 +26,16 @@ describe('HTML report', () => {
 
   it('shows a known finding that behaved as expected distinctly, with its explanation and reference', () => {
     const r = sampleResults();
-    const expectation = { status: 'fail' as const, reason: 'the userspace datapath rewrites ECN too', reference: 'https://example.org/issue/7', source: 'suites/expectations/afxdp.yaml' };
+    const expectation = {
+      status: 'fail' as const,
+      reason: 'the userspace datapath rewrites ECN too',
+      reference: 'https://example.org/issue/7',
+      source: 'suites/expectations/afxdp.yaml',
+    };
     const page = renderReport([{ ...r, cases: r.cases.map((c) => (c.id === 'set.tos' ? { ...c, expectation, expected: true } : c)) }], loadCatalogue());
-    expect(page).to.match(/<td class="cell s-expected" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" data-expected="true"[^>]*><a [^>]*>expected fail<\/a>/);
+    expect(page).to.match(
+      /<td class="cell s-expected" data-column="r0-afxdp" data-feature="set\.ip_tos" data-status="fail" data-expected="true"[^>]*><a [^>]*>expected fail<\/a>/,
+    );
     expect(page).to.match(/<table id="known-findings">.*<td>conformance\/set\.tos<\/td><td>expected fail<\/td><td>the userspace datapath rewrites ECN too/s);
     expect(page).to.contain('<a href="https://example.org/issue/7">');
   });
@@ -35,4 +44,3 @@ describe('HTML report', () => {
     expect(html).to.match(/<ul id="uncovered-features"><li><b>ct<\/b> Connection tracking: no cases yet/);
   });
 });
-

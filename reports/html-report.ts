@@ -34,10 +34,23 @@ function identity(runs: readonly RunResults[]): string {
   return runs
     .map((r) => {
       const rows = [
-        ['run', r.run.id], ['started', r.run.started], ['dplab commit', r.run.dplabCommit], ['host', r.run.host], ['kernel', r.run.kernel],
-        ['OVS', r.run.ovsVersion ?? ''], ['topology', r.run.topology], ['suites', r.run.suites.join(', ')],
+        ['run', r.run.id],
+        ['started', r.run.started],
+        ['dplab commit', r.run.dplabCommit],
+        ['host', r.run.host],
+        ['kernel', r.run.kernel],
+        ['OVS', r.run.ovsVersion ?? ''],
+        ['topology', r.run.topology],
+        ['suites', r.run.suites.join(', ')],
       ];
-      const backends = r.run.backends.map((b) => `<tr><td>${esc(b.id)}</td><td>${esc(b.product ?? '')}</td><td>${b.available ? 'yes' : `no: ${esc(b.reason ?? '')}`}</td><td>${esc(Object.entries(b.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</td></tr>`);
+      const backends = r.run.backends.map(
+        (b) =>
+          `<tr><td>${esc(b.id)}</td><td>${esc(b.product ?? '')}</td><td>${b.available ? 'yes' : `no: ${esc(b.reason ?? '')}`}</td><td>${esc(
+            Object.entries(b.versions)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
+          )}</td></tr>`,
+      );
       return `<table class="identity">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <table><tr><th>backend</th><th>product</th><th>available</th><th>versions</th></tr>${backends.join('')}</table>`;
     })
@@ -79,18 +92,25 @@ function matrixTable(m: Matrix): string {
   const multiHost = new Set(m.columns.map((c) => c.host)).size > 1;
   const head = `<tr><th>feature</th>${m.columns.map((c) => columnHead(c, multiHost)).join('')}</tr>`;
   const body = m.groups
-    .map((g) => `<tr class="group"><th colspan="${m.columns.length + 1}">${esc(g.title)}</th></tr>${g.rows.map((r) => `<tr><td>${esc(r.title)} <small>${esc(r.feature)}</small></td>${r.cells.map(cell).join('')}</tr>`).join('')}`)
+    .map(
+      (g) =>
+        `<tr class="group"><th colspan="${m.columns.length + 1}">${esc(g.title)}</th></tr>${g.rows.map((r) => `<tr><td>${esc(r.title)} <small>${esc(r.feature)}</small></td>${r.cells.map(cell).join('')}</tr>`).join('')}`,
+    )
     .join('\n');
   return `<table id="parity-matrix">${head}${body}</table>`;
 }
 
 function caseDetails(c: CaseResult): string {
   const d = c.details;
-  const block = (title: string, lines: readonly string[] | undefined) => (lines && lines.length > 0 ? `<div><b>${esc(title)}</b><pre>${esc(lines.join('\n'))}</pre></div>` : '');
+  const block = (title: string, lines: readonly string[] | undefined) =>
+    lines && lines.length > 0 ? `<div><b>${esc(title)}</b><pre>${esc(lines.join('\n'))}</pre></div>` : '';
   const frames = (by: Record<string, string[]> | undefined) => Object.entries(by ?? {}).map(([ep, hex]) => `${ep}: ${hex.length} frame(s)\n${hex.join('\n')}`);
   return `<div class="case" data-case="${esc(c.id)}"><h4>${esc(c.id)} — <span class="s-${c.status}">${esc(c.status)}</span></h4>
 <p>${esc(c.title)}${c.reason ? `<br><b>reason:</b> ${esc(c.reason)}` : ''}</p>
-${block('OpenFlow pipeline', d?.pipeline)}${block('sent', d?.sent?.map((s) => `${s.endpoint}: ${s.hex}`))}${block('expected', frames(d?.expected))}${block('captured', frames(d?.captured))}${block('datapath flows', d?.flows)}${block('notes', d?.notes)}</div>`;
+${block('OpenFlow pipeline', d?.pipeline)}${block(
+    'sent',
+    d?.sent?.map((s) => `${s.endpoint}: ${s.hex}`),
+  )}${block('expected', frames(d?.expected))}${block('captured', frames(d?.captured))}${block('datapath flows', d?.flows)}${block('notes', d?.notes)}</div>`;
 }
 
 function detailsSections(m: Matrix): string {
@@ -111,7 +131,11 @@ interface LabeledPoint extends BenchmarkPoint {
 
 function benchmarkSection(runs: readonly RunResults[]): string {
   const points: LabeledPoint[] = runs.flatMap((r) =>
-    r.benchmarks.map((p) => ({ ...p, column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})`, ratio: ratioToCeiling(p, r.benchmarks) })),
+    r.benchmarks.map((p) => ({
+      ...p,
+      column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})`,
+      ratio: ratioToCeiling(p, r.benchmarks),
+    })),
   );
   if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
   const rows = runs.flatMap((r) =>
@@ -124,7 +148,20 @@ function benchmarkSection(runs: readonly RunResults[]): string {
     }),
   );
   const table = `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
-  const data = JSON.stringify(points.filter((p) => !p.unsupported).map((p) => ({ column: p.column, backend: p.backend, metric: p.metric, frameSize: p.frameSize, flows: p.flows, value: p.value, ratio: p.ratio ?? null, loadFraction: p.loadFraction ?? null })));
+  const data = JSON.stringify(
+    points
+      .filter((p) => !p.unsupported)
+      .map((p) => ({
+        column: p.column,
+        backend: p.backend,
+        metric: p.metric,
+        frameSize: p.frameSize,
+        flows: p.flows,
+        value: p.value,
+        ratio: p.ratio ?? null,
+        loadFraction: p.loadFraction ?? null,
+      })),
+  );
   return `${table}
 <div class="chart"><canvas id="chart-frame-size"></canvas></div>
 <div class="chart"><canvas id="chart-flows"></canvas></div>
@@ -178,7 +215,11 @@ function chartLibrary(): string {
 export function renderReport(runs: readonly RunResults[], catalogue: Catalogue): string {
   const m = featureMatrix(runs, catalogue);
   const title = runs.length === 1 ? `dplab run ${runs[0]?.run.id}` : `dplab runs ${runs.map((r) => r.run.id).join(', ')}`;
-  const counts = (cases: readonly CaseResult[]) => Object.entries(statusCounts(cases)).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  const counts = (cases: readonly CaseResult[]) =>
+    Object.entries(statusCounts(cases))
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>

@@ -1,10 +1,13 @@
 import type { CaseResult, RunResults } from '../harness/results/results.js';
 
 function esc(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
-    // XML 1.0 forbids most control characters, even escaped.
-    // eslint-disable-next-line no-control-regex -- these are exactly the characters to drop
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    s
+      .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+      // XML 1.0 forbids most control characters, even escaped.
+      // eslint-disable-next-line no-control-regex -- these are exactly the characters to drop
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
 }
 
 type Outcome = { readonly tag: 'failure' | 'error' | 'skipped'; readonly type?: string; readonly message: string } | undefined;
@@ -23,7 +26,11 @@ function outcome(c: CaseResult): Outcome {
     return { tag: 'skipped', type: `expected-${c.status}`, message: `expected ${c.status} (known finding, ${e.source}): ${c.reason} -- ${e.reason}` };
   }
   if (e && !c.expected) {
-    return { tag: 'failure', type: `unexpected-${c.status}`, message: `expected ${e.status} (${e.source}), got ${c.status}${c.reason ? `: ${c.reason}` : ''}: update or remove the expectation` };
+    return {
+      tag: 'failure',
+      type: `unexpected-${c.status}`,
+      message: `expected ${e.status} (${e.source}), got ${c.status}${c.reason ? `: ${c.reason}` : ''}: update or remove the expectation`,
+    };
   }
   if (c.status === 'pass') return undefined;
   if (c.status === 'fail') return { tag: 'failure', message: c.reason };

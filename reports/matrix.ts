@@ -50,15 +50,17 @@ const RANK: readonly CaseStatus[] = ['fail', 'error', 'timeout', 'pass', 'unsupp
 /** One column per backend that ran cases (benchmark-only baselines have no parity to show). */
 export function columnsOf(runs: readonly RunResults[]): MatrixColumn[] {
   return runs.flatMap((r, i) =>
-    r.run.backends.filter((b) => r.cases.some((c) => c.backend === b.id)).map((b) => ({
-      key: `r${i}-${b.id}`,
-      run: i,
-      backend: b.id,
-      product: b.product ?? b.id,
-      kernel: backendKernel(r, b.id),
-      host: r.run.host,
-      runId: r.run.id,
-    })),
+    r.run.backends
+      .filter((b) => r.cases.some((c) => c.backend === b.id))
+      .map((b) => ({
+        key: `r${i}-${b.id}`,
+        run: i,
+        backend: b.id,
+        product: b.product ?? b.id,
+        kernel: backendKernel(r, b.id),
+        host: r.run.host,
+        runId: r.run.id,
+      })),
   );
 }
 

@@ -17,7 +17,12 @@ import { loadTopology, vethSpec } from '../topologies/load.js';
  * or behaves exactly as a known finding of suites/expectations predicts (a failure for the
  * stated reason); a backend this host cannot run is pending with its probe's reason.
  */
-export async function describeCasesOnBackends(suite: string, groups: readonly CaseGroup[], topologyName: string, expectations: readonly Expectation[] = loadExpectations()): Promise<void> {
+export async function describeCasesOnBackends(
+  suite: string,
+  groups: readonly CaseGroup[],
+  topologyName: string,
+  expectations: readonly Expectation[] = loadExpectations(),
+): Promise<void> {
   const isRoot = process.getuid?.() === 0;
   const probes = await Promise.all(BACKENDS.map(async (b) => ({ backend: b, probe: await b.probe() })));
   for (const { backend, probe } of probes) {
@@ -48,9 +53,18 @@ export async function describeCasesOnBackends(suite: string, groups: readonly Ca
             const b = bed as StartedBackendBed;
             const r = await runCase(group, c, b.datapath, b.topology, b.features);
             const versions = b.datapath.versions;
-            const finding = expectationFor(expectations, { backend: backend.id, id: c.id, suite: group.suite, kernel: versions.kernel ?? release(), ...(versions.ovs ? { ovs: versions.ovs } : {}) });
+            const finding = expectationFor(expectations, {
+              backend: backend.id,
+              id: c.id,
+              suite: group.suite,
+              kernel: versions.kernel ?? release(),
+              ...(versions.ovs ? { ovs: versions.ovs } : {}),
+            });
             if (finding) {
-              expect(behavesAsExpected(finding, r.status, r.reason), `known finding ${backend.id}:${c.id} (${finding.source}) expects ${finding.status}${finding.failure ? ` /${finding.failure}/` : ''}, got ${r.status}: ${r.reason}`).to.equal(true);
+              expect(
+                behavesAsExpected(finding, r.status, r.reason),
+                `known finding ${backend.id}:${c.id} (${finding.source}) expects ${finding.status}${finding.failure ? ` /${finding.failure}/` : ''}, got ${r.status}: ${r.reason}`,
+              ).to.equal(true);
               if (r.status !== 'fail') {
                 this.test!.title += ` (${r.status} as expected: ${r.reason})`;
                 this.skip();

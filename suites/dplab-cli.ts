@@ -16,7 +16,11 @@ export function dplab(args: readonly string[], o: { env?: Record<string, string>
 }
 
 /** Runs the built `dplab` CLI in the background; `done` resolves with its outcome and when it ended. */
-export function dplabAsync(args: readonly string[]): { done: Promise<CliResult & { endedAt: number }>; stderrSoFar(): string; kill(signal: NodeJS.Signals): void } {
+export function dplabAsync(args: readonly string[]): {
+  done: Promise<CliResult & { endedAt: number }>;
+  stderrSoFar(): string;
+  kill(signal: NodeJS.Signals): void;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -48,8 +48,16 @@ describe('topology files', () => {
     ['a duplicate endpoint', good.replace('  - name: h2\n', '  - name: h1\n'), "x.yaml:5: endpoints[1].name: duplicate name 'h1'"],
     ['an unknown kind', good.replace('kind: veth', 'kind: ring'), "x.yaml:2: kind: Invalid discriminator value. Expected 'veth' | 'nic'"],
     ['an unknown key', good.replace('name: t\n', 'name: t\ncolour: red\n'), 'x.yaml:1: (top level): Unrecognized key: "colour"'],
-    ['a bad MAC', good.replace('  - name: h1\n', '  - name: h1\n    mac: 0A:DD:00:00:00:01\n'), 'x.yaml:5: endpoints[0].mac: must be a lowercase MAC address like 0a:dd:00:00:00:01'],
-    ['a name too long for interface names', good.replace('- name: h1', '- name: host1234').replace('[h1, p1]', '[host1234, p1]'), 'x.yaml:4: endpoints[0].name: must be 1-6 lowercase letters/digits starting with a letter'],
+    [
+      'a bad MAC',
+      good.replace('  - name: h1\n', '  - name: h1\n    mac: 0A:DD:00:00:00:01\n'),
+      'x.yaml:5: endpoints[0].mac: must be a lowercase MAC address like 0a:dd:00:00:00:01',
+    ],
+    [
+      'a name too long for interface names',
+      good.replace('- name: h1', '- name: host1234').replace('[h1, p1]', '[host1234, p1]'),
+      'x.yaml:4: endpoints[0].name: must be 1-6 lowercase letters/digits starting with a letter',
+    ],
     ['an unlinked endpoint', good.replace('  - [h2, p2]\n', ''), "x.yaml:11: links: 'h2' is not linked to any DUT port"],
     ['YAML that does not parse', 'name: t\nkind: veth\nendpoints: [\n', 'x.yaml:4: invalid YAML:'],
   ];
@@ -62,7 +70,9 @@ describe('topology files', () => {
   }
 
   it('names unknown built-ins and missing files', () => {
-    expect(() => loadTopology('hexagon')).to.throw("topology 'hexagon': no built-in topology of that name (built-in: lab-example, p2p, triangle; or give a YAML file path)");
+    expect(() => loadTopology('hexagon')).to.throw(
+      "topology 'hexagon': no built-in topology of that name (built-in: lab-example, p2p, triangle; or give a YAML file path)",
+    );
     expect(() => loadTopology('/nonexistent/t.yaml')).to.throw('/nonexistent/t.yaml: no such topology file');
   });
 
@@ -76,6 +86,8 @@ describe('topology files', () => {
   });
 
   it('rejects a TRex server entry that is neither, naming file, line and field', () => {
-    expect(errorOf(lab('  trex: { image: trex }').replace('x.yaml', 'x.yaml'))).to.equal('x.yaml:8: generator.trex: must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }');
+    expect(errorOf(lab('  trex: { image: trex }').replace('x.yaml', 'x.yaml'))).to.equal(
+      'x.yaml:8: generator.trex: must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }',
+    );
   });
 });

@@ -19,31 +19,51 @@ const VethSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   kind: z.literal('veth'),
   description: z.string().optional(),
-  endpoints: z.array(z.strictObject({ name, mac: mac.optional() })).min(1).max(16),
-  dut: z.strictObject({ ports: z.array(z.strictObject({ name, ofport: ofport.optional() })).min(1).max(16) }),
+  endpoints: z
+    .array(z.strictObject({ name, mac: mac.optional() }))
+    .min(1)
+    .max(16),
+  dut: z.strictObject({
+    ports: z
+      .array(z.strictObject({ name, ofport: ofport.optional() }))
+      .min(1)
+      .max(16),
+  }),
   links: z.array(link).min(1),
 });
 
 /** Where the lab's TRex server is: running (`address`), or started from an image per run. */
-const TrexServerSchema = z.union([
-  z.strictObject({ address: z.string().min(1) }),
-  z.strictObject({
-    image: z.string().min(1),
-    command: z.array(z.string()).min(1).optional(),
-    privileged: z.boolean().optional(),
-    capabilities: z.array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_ADMIN')).optional(),
-    rpcPort: z.number().int().min(2).max(65535).optional(),
-    startupTimeoutS: z.number().positive().max(3600).optional(),
-    cfg: z.looseObject({ interfaces: z.array(z.string().min(1)).min(2) }),
-  }),
-], { error: 'must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }' });
+const TrexServerSchema = z.union(
+  [
+    z.strictObject({ address: z.string().min(1) }),
+    z.strictObject({
+      image: z.string().min(1),
+      command: z.array(z.string()).min(1).optional(),
+      privileged: z.boolean().optional(),
+      capabilities: z.array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_ADMIN')).optional(),
+      rpcPort: z.number().int().min(2).max(65535).optional(),
+      startupTimeoutS: z.number().positive().max(3600).optional(),
+      cfg: z.looseObject({ interfaces: z.array(z.string().min(1)).min(2) }),
+    }),
+  ],
+  { error: 'must be { address: host[:port] } or { image, cfg: { interfaces: [...] }, ... }' },
+);
 
 const NicSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   kind: z.literal('nic'),
   description: z.string().optional(),
   dut: z.strictObject({
-    ports: z.array(z.strictObject({ name, interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name'), mac: mac.optional(), ofport: ofport.optional() })).min(1),
+    ports: z
+      .array(
+        z.strictObject({
+          name,
+          interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be an interface name'),
+          mac: mac.optional(),
+          ofport: ofport.optional(),
+        }),
+      )
+      .min(1),
   }),
   generator: z.strictObject({ trex: TrexServerSchema.optional(), ports: z.array(z.strictObject({ name, trexPort: z.number().int().min(0).max(255) })).min(1) }),
   links: z.array(link).min(1),
@@ -109,7 +129,9 @@ export function loadTopology(nameOrPath: string): TopologyDefinition {
   const file = isPath ? nameOrPath : join(BUILTIN_DIR, `${nameOrPath}.yaml`);
   if (!existsSync(file)) {
     if (isPath) throw new TopologyError(`${nameOrPath}: no such topology file`);
-    const known = readdirSync(BUILTIN_DIR).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml'));
+    const known = readdirSync(BUILTIN_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => basename(f, '.yaml'));
     throw new TopologyError(`topology '${nameOrPath}': no built-in topology of that name (built-in: ${known.join(', ')}; or give a YAML file path)`);
   }
   let text: string;

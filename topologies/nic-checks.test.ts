@@ -21,7 +21,11 @@ function sysNet(ifaces: Record<string, { address: string; operstate: string; fla
 }
 
 const lab = (ports: NicTopologySpec['dut']['ports']): NicTopologySpec => ({
-  kind: 'nic', name: 'lab', dut: { ports }, generator: { ports: ports.map((p, i) => ({ name: `t${i}`, trexPort: i })) }, links: ports.map((p, i) => [`t${i}`, p.name] as const),
+  kind: 'nic',
+  name: 'lab',
+  dut: { ports },
+  generator: { ports: ports.map((p, i) => ({ name: `t${i}`, trexPort: i })) },
+  links: ports.map((p, i) => [`t${i}`, p.name] as const),
 });
 
 describe('lab (nic) topology checks before a run', () => {
@@ -39,12 +43,15 @@ describe('lab (nic) topology checks before a run', () => {
   });
 
   it('names each problem: absent, wrong MAC, no carrier, owned by another switch', () => {
-    const r = checkNicPorts(lab([
-      { name: 'p1', interface: 'ens9f9' },
-      { name: 'p2', interface: 'ens1f0', mac: '3c:fd:fe:00:00:99' },
-      { name: 'p3', interface: 'ens1f1' },
-      { name: 'p4', interface: 'ens2f0' },
-    ]), sys);
+    const r = checkNicPorts(
+      lab([
+        { name: 'p1', interface: 'ens9f9' },
+        { name: 'p2', interface: 'ens1f0', mac: '3c:fd:fe:00:00:99' },
+        { name: 'p3', interface: 'ens1f1' },
+        { name: 'p4', interface: 'ens2f0' },
+      ]),
+      sys,
+    );
     expect(r.map((c) => `${c.ok} ${c.detail}`)).to.deep.equal([
       'false ens9f9: no such interface on this host',
       'false ens1f0: MAC 3c:fd:fe:00:00:01, the topology says 3c:fd:fe:00:00:99 (cabling plan out of date?)',
@@ -60,10 +67,30 @@ describe('lab (nic) topology checks before a run', () => {
   it('refuses a port that carries a routable address: moving it into the run namespace would cut the host off', () => {
     const addrs = {
       ens1f0: [{ address: '192.0.2.10', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '3c:fd:fe:00:00:01', internal: false, cidr: '192.0.2.10/24' }],
-      ens2f1: [{ address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6' as const, mac: '3c:fd:fe:00:00:04', internal: false, cidr: 'fe80::1/64', scopeid: 2 }],
+      ens2f1: [
+        {
+          address: 'fe80::1',
+          netmask: 'ffff:ffff:ffff:ffff::',
+          family: 'IPv6' as const,
+          mac: '3c:fd:fe:00:00:04',
+          internal: false,
+          cidr: 'fe80::1/64',
+          scopeid: 2,
+        },
+      ],
     };
-    const [mgmt, dut] = checkNicPorts(lab([{ name: 'p1', interface: 'ens1f0' }, { name: 'p2', interface: 'ens2f1' }]), sys, addrs);
-    expect(mgmt).to.deep.include({ ok: false, detail: 'ens1f0: carries address 192.0.2.10/24 (a host link, not a DUT port: a run moves DUT ports into its own namespace)' });
+    const [mgmt, dut] = checkNicPorts(
+      lab([
+        { name: 'p1', interface: 'ens1f0' },
+        { name: 'p2', interface: 'ens2f1' },
+      ]),
+      sys,
+      addrs,
+    );
+    expect(mgmt).to.deep.include({
+      ok: false,
+      detail: 'ens1f0: carries address 192.0.2.10/24 (a host link, not a DUT port: a run moves DUT ports into its own namespace)',
+    });
     // An IPv6 link-local address comes with every link that is up: not a reason to refuse.
     expect(dut?.ok).to.equal(true);
   });

@@ -37,9 +37,13 @@ export class NicTopology implements Topology {
       })());
     try {
       for (const p of this.spec.dut.ports) {
-        if (!existsSync(`/sys/class/net/${p.interface}`)) throw new Error(`topology ${this.spec.name}: DUT port ${p.name}: no interface '${p.interface}' on this host`);
+        if (!existsSync(`/sys/class/net/${p.interface}`))
+          throw new Error(`topology ${this.spec.name}: DUT port ${p.name}: no interface '${p.interface}' on this host`);
         const addr = routableAddress(p.interface);
-        if (addr) throw new Error(`topology ${this.spec.name}: DUT port ${p.name}: ${p.interface} carries address ${addr}; refusing to move a host link into the run's namespace`);
+        if (addr)
+          throw new Error(
+            `topology ${this.spec.name}: DUT port ${p.name}: ${p.interface} carries address ${addr}; refusing to move a host link into the run's namespace`,
+          );
       }
       await exec('ip', ['netns', 'add', dutNetns]);
       nsCreated = true;

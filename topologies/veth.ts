@@ -44,7 +44,10 @@ export class VethTopology implements Topology {
         const mac = ep.mac ?? `0a:${runId.slice(0, 2)}:${runId.slice(2, 4)}:${runId.slice(4, 6)}:00:${(i + 1).toString(16).padStart(2, '0')}`;
         await exec('ip', ['link', 'add', dutIf, 'netns', dutNetns, 'type', 'veth', 'peer', 'name', epIf, 'netns', ns]);
         await exec('ip', ['-n', ns, 'link', 'set', epIf, 'address', mac]);
-        for (const [n, ifname] of [[ns, epIf], [dutNetns, dutIf]] as const) {
+        for (const [n, ifname] of [
+          [ns, epIf],
+          [dutNetns, dutIf],
+        ] as const) {
           // Offloads off: frames must cross the datapath exactly as built, one by one (no GRO
           // merging, no partial checksums; AF_XDP on veth also needs tx checksumming off).
           await exec('ethtool', ['-K', ifname, 'tx', 'off', 'gro', 'off', 'gso', 'off', 'tso', 'off'], { netns: n, allowFail: true });

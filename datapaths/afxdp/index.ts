@@ -17,12 +17,14 @@ export const afxdpDatapath: Datapath = {
   description: 'OVS userspace datapath on AF_XDP sockets (datapath_type=netdev, type=afxdp)',
   async probe(): Promise<ProbeResult> {
     const versions: Record<string, string> = { kernel: release() };
-    if (!(await hasCommand('ovs-vswitchd'))) return { backend: 'afxdp', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
+    if (!(await hasCommand('ovs-vswitchd')))
+      return { backend: 'afxdp', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
     const v = await ovsVersion();
     if (v) versions.ovs = v;
     // ovs-vswitchd built with AF_XDP links libxdp (OVS >= 2.17) or libbpf.
     const ldd = await exec('ldd', ['/usr/sbin/ovs-vswitchd'], { allowFail: true });
-    if (!/lib(xdp|bpf)\.so/.test(ldd.stdout)) return { backend: 'afxdp', available: false, reason: `ovs-vswitchd ${v ?? ''} was built without AF_XDP (links neither libxdp nor libbpf)`, versions };
+    if (!/lib(xdp|bpf)\.so/.test(ldd.stdout))
+      return { backend: 'afxdp', available: false, reason: `ovs-vswitchd ${v ?? ''} was built without AF_XDP (links neither libxdp nor libbpf)`, versions };
     return { backend: 'afxdp', available: true, versions, product: `afxdp/ovs-${v ?? 'unknown'}/linux-${release()}` };
   },
   start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {

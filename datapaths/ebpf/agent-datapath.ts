@@ -1,4 +1,14 @@
-import type { ControllerChannel, DatapathCapacity, DatapathStats, FeatureMap, FeatureSupport, MissLog, PortStats, StartedDatapath, StoppedDatapath } from '../../harness/datapath/datapath.js';
+import type {
+  ControllerChannel,
+  DatapathCapacity,
+  DatapathStats,
+  FeatureMap,
+  FeatureSupport,
+  MissLog,
+  PortStats,
+  StartedDatapath,
+  StoppedDatapath,
+} from '../../harness/datapath/datapath.js';
 import type { PacketInLog } from '../../harness/datapath/packet-in-log.js';
 import { loadCatalogue } from '../../harness/features/catalogue.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
@@ -94,7 +104,7 @@ export function agentDatapath(o: {
       const text = (await c.command('stats')).join('\n');
       const m = /^capacity: flows (\d+) masks (\d+)$/m.exec(text);
       if (!m) throw new Error(`ebpf agent stats: no capacity line in ${JSON.stringify(text)}`);
-      return { flows: Number(m[1]), masks: Number(m[2]), source: 'ebpf agent: the flows and masks maps\' max_entries' };
+      return { flows: Number(m[1]), masks: Number(m[2]), source: "ebpf agent: the flows and masks maps' max_entries" };
     },
     async openController(): Promise<ControllerChannel> {
       return packetIns.channel();

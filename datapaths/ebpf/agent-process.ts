@@ -43,7 +43,10 @@ export async function startAgent(topology: StartedTopology, ctx: RunContext, xdp
       if (xdp) await detachPeerXdpPass(topology.endpoints);
     })());
   try {
-    helper = await startReadyHelper(topology.dutNetns, AGENT, args, 'ebpf agent', { timeoutMs: READY_TIMEOUT_MS, stderrLog: join(ctx.logDir, 'ebpf-agent.log') });
+    helper = await startReadyHelper(topology.dutNetns, AGENT, args, 'ebpf agent', {
+      timeoutMs: READY_TIMEOUT_MS,
+      stderrLog: join(ctx.logDir, 'ebpf-agent.log'),
+    });
   } catch (e) {
     await stop();
     throw e;

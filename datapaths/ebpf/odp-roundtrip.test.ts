@@ -233,7 +233,14 @@ async function suiteFlows(): Promise<{ id: string; odp: string }[]> {
       return Promise.resolve();
     };
     const dp = { ports: () => Promise.resolve({ p1: 1, p2: 2 }), putFlow: record, delFlow: (key: string) => record(`${key} actions:drop`) };
-    const ctx = { dp, ports: { p1: 1, p2: 2 }, note: () => undefined, pipeline: () => Promise.resolve(), dumpFlows: () => Promise.resolve([]), expectDelivery: () => Promise.resolve(new Map()) };
+    const ctx = {
+      dp,
+      ports: { p1: 1, p2: 2 },
+      note: () => undefined,
+      pipeline: () => Promise.resolve(),
+      dumpFlows: () => Promise.resolve([]),
+      expectDelivery: () => Promise.resolve(new Map()),
+    };
     await c.run(ctx as unknown as CaseContext).catch(() => undefined);
   }
   return flows;
@@ -246,9 +253,20 @@ async function suiteFlows(): Promise<{ id: string; odp: string }[]> {
  */
 function fixtureFlows(): string[] {
   const text = readFileSync(FIXTURE, 'utf8');
-  return parseOdpFlowDump(text.split('\n').filter((l) => !l.startsWith('#')).join('\n'), FIXTURE).map((f) => {
-    const key = f.raw.slice(f.raw.indexOf(', ') + 2, f.raw.indexOf(', packets:')).replace(/(ct_state|ct_zone|ct_mark|ct_label)\(0\/0\),|packet_type\(ns=0,id=0\),/g, '');
-    const actions = f.raw.slice(f.raw.indexOf('actions:') + 8).replace(/, dp-extra-info:.*$/, '').replace(/controller\([^)]*\)/, 'controller');
+  return parseOdpFlowDump(
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n'),
+    FIXTURE,
+  ).map((f) => {
+    const key = f.raw
+      .slice(f.raw.indexOf(', ') + 2, f.raw.indexOf(', packets:'))
+      .replace(/(ct_state|ct_zone|ct_mark|ct_label)\(0\/0\),|packet_type\(ns=0,id=0\),/g, '');
+    const actions = f.raw
+      .slice(f.raw.indexOf('actions:') + 8)
+      .replace(/, dp-extra-info:.*$/, '')
+      .replace(/controller\([^)]*\)/, 'controller');
     return `${key} actions:${actions}`;
   });
 }

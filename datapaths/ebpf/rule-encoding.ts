@@ -9,9 +9,29 @@ import type { FlowRule, MatchField, OfAction } from '../../harness/openflow/rule
  */
 export const KEY_SIZE = 128;
 export const KEY_OFFSETS = {
-  in_port: 0, eth_src: 8, eth_dst: 14, eth_type: 20, n_vlans: 22, nw_proto: 23, vlan: 24, nw_tos: 32, nw_ttl: 33, nw_frag: 34,
-  tp_src: 36, tp_dst: 38, tcp_flags: 40, ipv6_label: 44, ipv4_src: 48, ipv4_dst: 52, ipv6_src: 48, ipv6_dst: 64, arp_sha: 56,
-  arp_tha: 62, nd_target: 80, nd_sll: 96, nd_tll: 102,
+  in_port: 0,
+  eth_src: 8,
+  eth_dst: 14,
+  eth_type: 20,
+  n_vlans: 22,
+  nw_proto: 23,
+  vlan: 24,
+  nw_tos: 32,
+  nw_ttl: 33,
+  nw_frag: 34,
+  tp_src: 36,
+  tp_dst: 38,
+  tcp_flags: 40,
+  ipv6_label: 44,
+  ipv4_src: 48,
+  ipv4_dst: 52,
+  ipv6_src: 48,
+  ipv6_dst: 64,
+  arp_sha: 56,
+  arp_tha: 62,
+  nd_target: 80,
+  nd_sll: 96,
+  nd_tll: 102,
 } as const;
 
 export class UnsupportedRuleError extends Error {}
@@ -66,95 +86,143 @@ function tcpFlags(value: string, mask: string | undefined): [number, number] {
   return [v, m];
 }
 
+type FieldEncoder = (k: KeyMatch, value: string, mask: string | undefined) => void;
+
+const O = KEY_OFFSETS;
+const mac =
+  (off: number): FieldEncoder =>
+  (k, v, m) =>
+    k.bytes(off, macToBytes(v), m ? macToBytes(m) : undefined);
+const ip =
+  (off: number, v6: boolean): FieldEncoder =>
+  (k, v, m) =>
+    k.bytes(off, v6 ? ipv6ToBytes(v) : ipv4ToBytes(v), addrMask(m, v6));
+const uint =
+  (off: number, size: 1 | 2 | 4, full: number): FieldEncoder =>
+  (k, v, m) =>
+    k.uint(off, size, num(v), m ? num(m) : full);
+
+/** How each OpenFlow match field lands in the agent's flow key (bpf/flow-key.h): one entry a field. */
+const MATCH_ENCODERS: Readonly<Record<string, FieldEncoder>> = {
+  in_port: uint(O.in_port, 4, 0xffffffff),
+  dl_src: mac(O.eth_src),
+  dl_dst: mac(O.eth_dst),
+  dl_type: uint(O.eth_type, 2, 0xffff),
+  // 0xffff: "no 802.1Q header" (VLAN_TAG_PRESENT clear).
+  dl_vlan: (k, v) => (num(v) === 0xffff ? k.uint(O.vlan + 2, 2, 0, 0x1000) : k.uint(O.vlan + 2, 2, num(v) | 0x1000, 0x1fff)),
+  dl_vlan_pcp: (k, v) => k.uint(O.vlan + 2, 2, (num(v) << 13) | 0x1000, 0xf000),
+  vlan_tci: uint(O.vlan + 2, 2, 0xffff),
+  nw_src: ip(O.ipv4_src, false),
+  arp_spa: ip(O.ipv4_src, false),
+  nw_dst: ip(O.ipv4_dst, false),
+  arp_tpa: ip(O.ipv4_dst, false),
+  nw_proto: (k, v) => k.uint(O.nw_proto, 1, num(v), 0xff),
+  arp_op: (k, v) => k.uint(O.nw_proto, 1, num(v), 0xff),
+  nw_tos: (k, v) => k.uint(O.nw_tos, 1, num(v), 0xfc),
+  ip_dscp: (k, v) => k.uint(O.nw_tos, 1, num(v) << 2, 0xfc),
+  nw_ecn: (k, v) => k.uint(O.nw_tos, 1, num(v), 0x03),
+  nw_ttl: (k, v) => k.uint(O.nw_ttl, 1, num(v), 0xff),
+  nw_frag: (k, v) => k.uint(O.nw_frag, 1, ...(FRAG[v] ?? [0, 0])),
+  tp_src: uint(O.tp_src, 2, 0xffff),
+  icmp_type: uint(O.tp_src, 2, 0xffff),
+  icmpv6_type: uint(O.tp_src, 2, 0xffff),
+  tp_dst: uint(O.tp_dst, 2, 0xffff),
+  icmp_code: uint(O.tp_dst, 2, 0xffff),
+  icmpv6_code: uint(O.tp_dst, 2, 0xffff),
+  tcp_flags: (k, v, m) => k.uint(O.tcp_flags, 2, ...tcpFlags(v, m)),
+  ipv6_src: ip(O.ipv6_src, true),
+  ipv6_dst: ip(O.ipv6_dst, true),
+  ipv6_label: uint(O.ipv6_label, 4, 0xfffff),
+  nd_target: ip(O.nd_target, true),
+  nd_sll: mac(O.nd_sll),
+  nd_tll: mac(O.nd_tll),
+  arp_sha: mac(O.arp_sha),
+  arp_tha: mac(O.arp_tha),
+};
+
 function encodeMatch(fields: readonly MatchField[]): KeyMatch {
   const k = new KeyMatch();
-  const O = KEY_OFFSETS;
   for (const f of fields) {
-    const m = f.mask;
     const short = SHORTHAND_MATCH[f.name];
     if (f.value === '' && short) {
       k.uint(O.eth_type, 2, short.dlType, 0xffff);
       if (short.nwProto !== undefined) k.uint(O.nw_proto, 1, short.nwProto, 0xff);
       continue;
     }
-    switch (f.name) {
-      case 'in_port': k.uint(O.in_port, 4, num(f.value), 0xffffffff); break;
-      case 'dl_src': k.bytes(O.eth_src, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      case 'dl_dst': k.bytes(O.eth_dst, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      case 'dl_type': k.uint(O.eth_type, 2, num(f.value), 0xffff); break;
-      case 'dl_vlan':
-        // 0xffff: "no 802.1Q header" (VLAN_TAG_PRESENT clear).
-        if (num(f.value) === 0xffff) k.uint(O.vlan + 2, 2, 0, 0x1000);
-        else k.uint(O.vlan + 2, 2, num(f.value) | 0x1000, 0x1fff);
-        break;
-      case 'dl_vlan_pcp': k.uint(O.vlan + 2, 2, (num(f.value) << 13) | 0x1000, 0xf000); break;
-      case 'vlan_tci': k.uint(O.vlan + 2, 2, num(f.value), m ? num(m) : 0xffff); break;
-      case 'nw_src': case 'arp_spa': k.bytes(O.ipv4_src, ipv4ToBytes(f.value), addrMask(m, false)); break;
-      case 'nw_dst': case 'arp_tpa': k.bytes(O.ipv4_dst, ipv4ToBytes(f.value), addrMask(m, false)); break;
-      case 'nw_proto': case 'arp_op': k.uint(O.nw_proto, 1, num(f.value), 0xff); break;
-      case 'nw_tos': k.uint(O.nw_tos, 1, num(f.value), 0xfc); break;
-      case 'ip_dscp': k.uint(O.nw_tos, 1, num(f.value) << 2, 0xfc); break;
-      case 'nw_ecn': k.uint(O.nw_tos, 1, num(f.value), 0x03); break;
-      case 'nw_ttl': k.uint(O.nw_ttl, 1, num(f.value), 0xff); break;
-      case 'nw_frag': {
-        const [v, fm] = FRAG[f.value] ?? [0, 0];
-        k.uint(O.nw_frag, 1, v, fm);
-        break;
-      }
-      case 'tp_src': case 'icmp_type': case 'icmpv6_type': k.uint(O.tp_src, 2, num(f.value), m ? num(m) : 0xffff); break;
-      case 'tp_dst': case 'icmp_code': case 'icmpv6_code': k.uint(O.tp_dst, 2, num(f.value), m ? num(m) : 0xffff); break;
-      case 'tcp_flags': {
-        const [v, fm] = tcpFlags(f.value, m);
-        k.uint(O.tcp_flags, 2, v, fm);
-        break;
-      }
-      case 'ipv6_src': k.bytes(O.ipv6_src, ipv6ToBytes(f.value), addrMask(m, true)); break;
-      case 'ipv6_dst': k.bytes(O.ipv6_dst, ipv6ToBytes(f.value), addrMask(m, true)); break;
-      case 'ipv6_label': k.uint(O.ipv6_label, 4, num(f.value), m ? num(m) : 0xfffff); break;
-      case 'nd_target': k.bytes(O.nd_target, ipv6ToBytes(f.value), addrMask(m, true)); break;
-      case 'nd_sll': k.bytes(O.nd_sll, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      case 'nd_tll': k.bytes(O.nd_tll, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      case 'arp_sha': k.bytes(O.arp_sha, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      case 'arp_tha': k.bytes(O.arp_tha, macToBytes(f.value), m ? macToBytes(m) : undefined); break;
-      default: throw new UnsupportedRuleError(`match field '${f.name}' is not supported by the eBPF agent`);
-    }
+    const encode = MATCH_ENCODERS[f.name];
+    if (!encode) throw new UnsupportedRuleError(`match field '${f.name}' is not supported by the eBPF agent`);
+    encode(k, f.value, f.mask);
   }
   return k;
 }
 
 function encodeAction(a: OfAction): string | undefined {
   switch (a.type) {
-    case 'output': return `output:${a.port}`;
-    case 'in_port': case 'flood': case 'all': case 'dec_ttl': case 'strip_vlan': return a.type;
-    case 'controller': return 'controller';
-    case 'drop': return undefined;
-    case 'push_vlan': return `push_vlan:${a.ethertype}`;
-    case 'mod_vlan_vid': return `mod_vlan_vid:${a.vid}`;
-    case 'mod_vlan_pcp': return `mod_vlan_pcp:${a.pcp}`;
-    case 'mod_dl_src': return `set_eth_src:${a.mac}`;
-    case 'mod_dl_dst': return `set_eth_dst:${a.mac}`;
-    case 'mod_nw_src': return `set_ip_src:${a.ip}`;
-    case 'mod_nw_dst': return `set_ip_dst:${a.ip}`;
-    case 'mod_nw_tos': return `set_tos:${a.tos}`;
-    case 'mod_nw_ttl': return `set_ttl:${a.ttl}`;
-    case 'mod_tp_src': return `set_tp_src:${a.port}`;
-    case 'mod_tp_dst': return `set_tp_dst:${a.port}`;
+    case 'output':
+      return `output:${a.port}`;
+    case 'in_port':
+    case 'flood':
+    case 'all':
+    case 'dec_ttl':
+    case 'strip_vlan':
+      return a.type;
+    case 'controller':
+      return 'controller';
+    case 'drop':
+      return undefined;
+    case 'push_vlan':
+      return `push_vlan:${a.ethertype}`;
+    case 'mod_vlan_vid':
+      return `mod_vlan_vid:${a.vid}`;
+    case 'mod_vlan_pcp':
+      return `mod_vlan_pcp:${a.pcp}`;
+    case 'mod_dl_src':
+      return `set_eth_src:${a.mac}`;
+    case 'mod_dl_dst':
+      return `set_eth_dst:${a.mac}`;
+    case 'mod_nw_src':
+      return `set_ip_src:${a.ip}`;
+    case 'mod_nw_dst':
+      return `set_ip_dst:${a.ip}`;
+    case 'mod_nw_tos':
+      return `set_tos:${a.tos}`;
+    case 'mod_nw_ttl':
+      return `set_ttl:${a.ttl}`;
+    case 'mod_tp_src':
+      return `set_tp_src:${a.port}`;
+    case 'mod_tp_dst':
+      return `set_tp_dst:${a.port}`;
     case 'set_field': {
       const v = a.value;
       switch (a.field) {
-        case 'eth_src': return `set_eth_src:${v}`;
-        case 'eth_dst': return `set_eth_dst:${v}`;
-        case 'vlan_vid': return `set_vlan_vid:${num(v) & 0xfff}`;
-        case 'vlan_pcp': return `mod_vlan_pcp:${v}`;
-        case 'ip_src': return `set_ip_src:${v}`;
-        case 'ip_dst': return `set_ip_dst:${v}`;
-        case 'ip_dscp': return `set_tos:${num(v) << 2}`;
-        case 'nw_ttl': return `set_ttl:${v}`;
-        case 'ipv6_src': return `set_ipv6_src:${v}`;
-        case 'ipv6_dst': return `set_ipv6_dst:${v}`;
-        case 'tcp_src': case 'udp_src': return `set_tp_src:${v}`;
-        case 'tcp_dst': case 'udp_dst': return `set_tp_dst:${v}`;
-        default: throw new UnsupportedRuleError(`set_field ${a.field} is not supported by the eBPF agent`);
+        case 'eth_src':
+          return `set_eth_src:${v}`;
+        case 'eth_dst':
+          return `set_eth_dst:${v}`;
+        case 'vlan_vid':
+          return `set_vlan_vid:${num(v) & 0xfff}`;
+        case 'vlan_pcp':
+          return `mod_vlan_pcp:${v}`;
+        case 'ip_src':
+          return `set_ip_src:${v}`;
+        case 'ip_dst':
+          return `set_ip_dst:${v}`;
+        case 'ip_dscp':
+          return `set_tos:${num(v) << 2}`;
+        case 'nw_ttl':
+          return `set_ttl:${v}`;
+        case 'ipv6_src':
+          return `set_ipv6_src:${v}`;
+        case 'ipv6_dst':
+          return `set_ipv6_dst:${v}`;
+        case 'tcp_src':
+        case 'udp_src':
+          return `set_tp_src:${v}`;
+        case 'tcp_dst':
+        case 'udp_dst':
+          return `set_tp_dst:${v}`;
+        default:
+          throw new UnsupportedRuleError(`set_field ${a.field} is not supported by the eBPF agent`);
       }
     }
     default:

@@ -14,11 +14,17 @@ export const kernelDatapath: Datapath = {
   async probe(): Promise<ProbeResult> {
     const kernel = release();
     const versions: Record<string, string> = { kernel };
-    if (!(await hasCommand('ovs-vswitchd'))) return { backend: 'kernel', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
+    if (!(await hasCommand('ovs-vswitchd')))
+      return { backend: 'kernel', available: false, reason: 'ovs-vswitchd not installed (Debian package openvswitch-switch)', versions };
     const v = await ovsVersion();
     if (v) versions.ovs = v;
     if (!(await openvswitchModule()).present) {
-      return { backend: 'kernel', available: false, reason: `no openvswitch kernel module on this host (kernel ${kernel}: not loaded, not in /lib/modules/${kernel})`, versions };
+      return {
+        backend: 'kernel',
+        available: false,
+        reason: `no openvswitch kernel module on this host (kernel ${kernel}: not loaded, not in /lib/modules/${kernel})`,
+        versions,
+      };
     }
     return { backend: 'kernel', available: true, versions, product: `ovs-kernel/ovs-${v ?? 'unknown'}/linux-${kernel}` };
   },

@@ -33,7 +33,7 @@ export function parsePacketIn13(msg: Buffer): PacketIn | undefined {
   const matchEnd = 24 + Math.ceil(matchLen / 8) * 8;
   let inPort = 0;
   // OXM TLVs: class(2) field<<1|hasmask(1) length(1) value; OFPXMT_OFB_IN_PORT is 0x8000/0.
-  for (let off = 28; off + 4 <= 24 + matchLen; ) {
+  for (let off = 28; off + 4 <= 24 + matchLen;) {
     const cls = msg.readUInt16BE(off);
     const field = (msg[off + 2] as number) >> 1;
     const len = msg[off + 3] as number;

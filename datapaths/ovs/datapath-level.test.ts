@@ -22,7 +22,9 @@ describe('OVS datapath level: upcall keys and port numbers from recorded output'
   it("keeps the kernel module's seed-003 key for an IPv4 packet cut after its header", () => {
     const truncated = parseMissUpcalls(kernelLog).find((k) => k.includes('proto=6') && k.includes('tcp(src=0,dst=0)'));
     expect(truncated).to.not.equal(undefined);
-    expect(keyDifferences('eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=6,frag=no),tcp(src=0,dst=0),tcp_flags(0)', truncated as string)).to.deep.equal([]);
+    expect(keyDifferences('eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=6,frag=no),tcp(src=0,dst=0),tcp_flags(0)', truncated as string)).to.deep.equal(
+      [],
+    );
   });
 
   it('maps interface names to datapath port numbers from dpctl/show', () => {

@@ -42,8 +42,14 @@ export function ovsFeatures(p: OvsProbeText, catalogue: readonly string[]): Feat
     'ct.zone_limit': p.ctLimits === true ? yes('dpctl/ct-get-limits works') : no(`dpctl/ct-get-limits: ${p.ctLimits}`),
     check_pkt_len: flag('Check pkt length action', 'check_pkt_len'),
     recirc: flag('Recirc', 'recirculation'),
-    mpls: Number(row(t, 'Max MPLS depth') ?? '0') > 0 ? yes(`Max MPLS depth: ${row(t, 'Max MPLS depth')}`) : no(`datapath probe: Max MPLS depth: ${row(t, 'Max MPLS depth') ?? 'absent'}`),
-    meter: Number(/max_meter:(\d+)/.exec(p.meterFeatures)?.[1] ?? '0') > 0 ? yes(`meter-features: ${/max_meter:\d+/.exec(p.meterFeatures)?.[0]}`) : no('meter-features: max_meter:0 (the datapath has no meters)'),
+    mpls:
+      Number(row(t, 'Max MPLS depth') ?? '0') > 0
+        ? yes(`Max MPLS depth: ${row(t, 'Max MPLS depth')}`)
+        : no(`datapath probe: Max MPLS depth: ${row(t, 'Max MPLS depth') ?? 'absent'}`),
+    meter:
+      Number(/max_meter:(\d+)/.exec(p.meterFeatures)?.[1] ?? '0') > 0
+        ? yes(`meter-features: ${/max_meter:\d+/.exec(p.meterFeatures)?.[0]}`)
+        : no('meter-features: max_meter:0 (the datapath has no meters)'),
     'tunnel.vxlan': tunnel('vxlan'),
     'tunnel.geneve': tunnel('geneve'),
     'tunnel.gre': tunnel('gre'),

@@ -32,6 +32,63 @@ const OVS_DEFAULT_FLOW_LIMIT = 200_000;
 /** OpenFlow versions: packet-ins arrive over 1.0, push_vlan and friends need 1.1+. */
 const OF_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13';
 
+/** The bridge with every DUT port at its OpenFlow port number, and the daemon-wide settings. */
+async function createBridge(ovs: StartedOvsDaemons, cfg: OvsBridgeConfig, topology: StartedTopology, bridge: string): Promise<void> {
+  const cpus = availableParallelism();
+  // vlan-limit 0: match as many VLAN headers as the datapath can (OVS defaults to 1).
+  const global = ['other_config:vlan-limit=0'];
+  // The userspace datapath polls with a PMD thread; keep it on the last CPU.
+  if (cfg.datapathType === 'netdev') global.push(`other_config:pmd-cpu-mask=0x${(1 << (cpus - 1)).toString(16)}`);
+  await ovs.vsctl(['set', 'Open_vSwitch', '.', ...global]);
+  await ovs.vsctl(
+    [
+      'add-br',
+      bridge,
+      '--',
+      'set',
+      'Bridge',
+      bridge,
+      `datapath_type=${cfg.datapathType}`,
+      'fail_mode=secure',
+      `protocols=${OF_VERSIONS}`,
+      ...topology.dutPorts.flatMap((p) => [
+        '--',
+        'add-port',
+        bridge,
+        p.ifname,
+        '--',
+        'set',
+        'Interface',
+        p.ifname,
+        `ofport_request=${p.ofport}`,
+        ...cfg.interfaceSettings(p),
+      ]),
+    ],
+    60_000,
+  );
+  for (const p of topology.dutPorts) {
+    const got = (await ovs.vsctl(['get', 'Interface', p.ifname, 'ofport', 'error'])).stdout.split('\n');
+    if (Number(got[0]) !== p.ofport) throw new Error(`${cfg.id}: port ${p.ifname} got ofport ${got[0]} (wanted ${p.ofport}): ${got[1] ?? ''}`);
+  }
+}
+
+/** dplab's OpenFlow controller on a unix socket, once ovs-vswitchd has connected to it (at most 10 s). */
+async function connectController(ovs: StartedOvsDaemons, id: string, bridge: string) {
+  const controller = await listenOpenFlow(join(ovs.dir, 'controller.sock'));
+  try {
+    await ovs.vsctl(['set-controller', bridge, controller.target]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      controller.connected,
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${id}: ovs-vswitchd did not connect to dplab's controller in 10 s`)), 10_000))),
+    ]).finally(() => clearTimeout(timer));
+  } catch (e) {
+    await controller.close();
+    throw e;
+  }
+  return controller;
+}
+
 /** Starts private OVS daemons in the DUT namespace with one bridge holding every DUT port. */
 export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {
   const ovs = await startOvsDaemons({ dir: join(ctx.stateDir, `ovs-${cfg.id}`), netns: topology.dutNetns, logDir: ctx.logDir, tag: cfg.id });
@@ -46,28 +103,9 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       return { state: 'stopped', id: cfg.id } as const;
     })());
   try {
-    const cpus = availableParallelism();
-    // vlan-limit 0: match as many VLAN headers as the datapath can (OVS defaults to 1).
-    const global = ['other_config:vlan-limit=0'];
-    // The userspace datapath polls with a PMD thread; keep it on the last CPU.
-    if (cfg.datapathType === 'netdev') global.push(`other_config:pmd-cpu-mask=0x${(1 << (cpus - 1)).toString(16)}`);
-    await ovs.vsctl(['set', 'Open_vSwitch', '.', ...global]);
-    await ovs.vsctl([
-      'add-br', bridge, '--', 'set', 'Bridge', bridge, `datapath_type=${cfg.datapathType}`, 'fail_mode=secure', `protocols=${OF_VERSIONS}`,
-      ...topology.dutPorts.flatMap((p) => ['--', 'add-port', bridge, p.ifname, '--', 'set', 'Interface', p.ifname, `ofport_request=${p.ofport}`, ...cfg.interfaceSettings(p)]),
-    ], 60_000);
-    for (const p of topology.dutPorts) {
-      const got = (await ovs.vsctl(['get', 'Interface', p.ifname, 'ofport', 'error'])).stdout.split('\n');
-      if (Number(got[0]) !== p.ofport) throw new Error(`${cfg.id}: port ${p.ifname} got ofport ${got[0]} (wanted ${p.ofport}): ${got[1] ?? ''}`);
-    }
-    const controller = await listenOpenFlow(join(ovs.dir, 'controller.sock'));
+    await createBridge(ovs, cfg, topology, bridge);
+    const controller = await connectController(ovs, cfg.id, bridge);
     closeController = () => controller.close();
-    await ovs.vsctl(['set-controller', bridge, controller.target]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      controller.connected,
-      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${cfg.id}: ovs-vswitchd did not connect to dplab's controller in 10 s`)), 10_000))),
-    ]).finally(() => clearTimeout(timer));
     const ofctl = (args: readonly string[]) => ovs.ofctl(['-O', OF_VERSIONS, ...args]);
     const versions: Record<string, string> = { kernel: release() };
     const v = await ovsVersion();
@@ -103,9 +141,15 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
           ofctl(['meter-features', bridge]).catch(() => ({ stdout: '' })),
           ovs.appctl(['dpctl/ct-get-limits'], { allowFail: true }),
         ]);
-        const ifaceTypes = types.stdout.replace(/[[\]\s]/g, '').split(',').filter(Boolean);
+        const ifaceTypes = types.stdout
+          .replace(/[[\]\s]/g, '')
+          .split(',')
+          .filter(Boolean);
         const ctLimits = limits.code === 0 ? true : (limits.stderr.trim().split('\n')[0] ?? `exit ${limits.code}`);
-        return ovsFeatures({ dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits }, loadCatalogue().features.map((f) => f.id));
+        return ovsFeatures(
+          { dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits },
+          loadCatalogue().features.map((f) => f.id),
+        );
       },
       async applyPipeline(rules: readonly FlowRule[]): Promise<void> {
         await ofctl(['del-flows', bridge]);

@@ -86,7 +86,14 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
     await exec('ovsdb-tool', ['create', db, OVS_SCHEMA], { env });
     await exec(
       'ovsdb-server',
-      [db, `--remote=punix:${dbSock}`, `--pidfile=${join(o.dir, 'ovsdb-server.pid')}`, `--unixctl=${join(o.dir, 'ovsdb-server.ctl')}`, '--detach', `--log-file=${join(o.logDir, `ovsdb-server-${o.tag}.log`)}`],
+      [
+        db,
+        `--remote=punix:${dbSock}`,
+        `--pidfile=${join(o.dir, 'ovsdb-server.pid')}`,
+        `--unixctl=${join(o.dir, 'ovsdb-server.ctl')}`,
+        '--detach',
+        `--log-file=${join(o.logDir, `ovsdb-server-${o.tag}.log`)}`,
+      ],
       { env },
     );
     pids.ovsdb = await pidOf(o.dir, 'ovsdb-server');
@@ -94,7 +101,13 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
     await vsctl(['--no-wait', 'init']);
     await exec(
       'ovs-vswitchd',
-      [`unix:${dbSock}`, `--pidfile=${join(o.dir, 'ovs-vswitchd.pid')}`, `--unixctl=${join(o.dir, 'ovs-vswitchd.ctl')}`, '--detach', `--log-file=${vswitchdLog}`],
+      [
+        `unix:${dbSock}`,
+        `--pidfile=${join(o.dir, 'ovs-vswitchd.pid')}`,
+        `--unixctl=${join(o.dir, 'ovs-vswitchd.ctl')}`,
+        '--detach',
+        `--log-file=${vswitchdLog}`,
+      ],
       { env, netns: o.netns, timeoutMs: 30_000 },
     );
     pids.vswitchd = await pidOf(o.dir, 'ovs-vswitchd');
@@ -104,7 +117,8 @@ export async function startOvsDaemons(o: OvsDaemonOptions): Promise<StartedOvsDa
       vswitchdLog,
       vsctl,
       ofctl: (args) => exec('ovs-ofctl', [...args], { env, timeoutMs: 20_000 }),
-      appctl: (args, opts = {}) => exec('ovs-appctl', ['-t', join(o.dir, 'ovs-vswitchd.ctl'), ...args], { env, timeoutMs: 20_000, ...(opts.allowFail ? { allowFail: true } : {}) }),
+      appctl: (args, opts = {}) =>
+        exec('ovs-appctl', ['-t', join(o.dir, 'ovs-vswitchd.ctl'), ...args], { env, timeoutMs: 20_000, ...(opts.allowFail ? { allowFail: true } : {}) }),
       stop,
     };
   } catch (e) {

@@ -28,7 +28,13 @@ describe('OVS text outputs', () => {
   });
 
   it('reads port counters by OpenFlow port, "?" as 0, LOCAL left out', () => {
-    const ports = parseDumpPorts(section('ovs-ofctl dump-ports'), new Map([[1, 'p1'], [2, 'p2']]));
+    const ports = parseDumpPorts(
+      section('ovs-ofctl dump-ports'),
+      new Map([
+        [1, 'p1'],
+        [2, 'p2'],
+      ]),
+    );
     expect(ports).to.deep.equal([
       { name: 'p1', ofport: 1, rxPackets: 1, rxBytes: 28, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 },
       { name: 'p2', ofport: 2, rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 1, txBytes: 42, txDropped: 0 },
@@ -37,14 +43,21 @@ describe('OVS text outputs', () => {
 
   it('derives feature support from the datapath probes, with the probe as reason', () => {
     const ids = ['l2.output', 'vlan.qinq', 'ct', 'mpls', 'tunnel.srv6', 'tunnel.vxlan', 'meter', 'ct.zone_limit'];
-    const f = ovsFeatures({ dpFeatures: section('dpif/show-dp-features'), ifaceTypes: ['afxdp', 'vxlan', 'geneve'], meterFeatures: 'max_meter:262144', ctLimits: 'not supported' }, ids);
+    const f = ovsFeatures(
+      { dpFeatures: section('dpif/show-dp-features'), ifaceTypes: ['afxdp', 'vxlan', 'geneve'], meterFeatures: 'max_meter:262144', ctLimits: 'not supported' },
+      ids,
+    );
     expect(f['vlan.qinq']).to.deep.equal({ supported: true, how: 'Max VLAN headers: 2' });
     expect(f.ct).to.deep.equal({ supported: true, how: 'dp-features: CT state: Yes' });
     expect(f.mpls).to.deep.equal({ supported: true, how: 'Max MPLS depth: 3' });
     expect(f['tunnel.vxlan']?.supported).to.equal(true);
     expect(f['tunnel.srv6']).to.deep.equal({ supported: false, reason: "ovs-vswitchd offers no 'srv6' interface type (iface_types: afxdp vxlan geneve)" });
     expect(f['ct.zone_limit']).to.deep.equal({ supported: false, reason: 'dpctl/ct-get-limits: not supported' });
-    const single = ovsFeatures({ dpFeatures: 'Max VLAN headers: 1\nCT state: No\n', ifaceTypes: [], meterFeatures: 'max_meter:0', ctLimits: true }, ['vlan.qinq', 'ct', 'meter']);
+    const single = ovsFeatures({ dpFeatures: 'Max VLAN headers: 1\nCT state: No\n', ifaceTypes: [], meterFeatures: 'max_meter:0', ctLimits: true }, [
+      'vlan.qinq',
+      'ct',
+      'meter',
+    ]);
     expect(single).to.deep.equal({
       'vlan.qinq': { supported: false, reason: 'datapath probe: Max VLAN headers: 1' },
       ct: { supported: false, reason: 'datapath probe: CT state: No (conntrack)' },

@@ -28,7 +28,16 @@ export function parseDumpPorts(text: string, names: ReadonlyMap<number, string>)
   for (const m of text.matchAll(re)) {
     if (m[1] === 'LOCAL') continue;
     const ofport = Number(m[1]);
-    out.push({ name: names.get(ofport) ?? String(ofport), ofport, rxPackets: n(m[2]), rxBytes: n(m[3]), rxDropped: n(m[4]), txPackets: n(m[5]), txBytes: n(m[6]), txDropped: n(m[7]) });
+    out.push({
+      name: names.get(ofport) ?? String(ofport),
+      ofport,
+      rxPackets: n(m[2]),
+      rxBytes: n(m[3]),
+      rxDropped: n(m[4]),
+      txPackets: n(m[5]),
+      txBytes: n(m[6]),
+      txDropped: n(m[7]),
+    });
   }
   return out.sort((a, b) => a.ofport - b.ofport);
 }

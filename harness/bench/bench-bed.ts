@@ -82,7 +82,14 @@ type TrexBedOptions = Omit<TrexPath, 'txPort' | 'rxPort'> & { readonly linkTimeo
  * the bed waits until TRex reports both ports up (bounded by `linkTimeoutMs`, default the
  * client's call timeout, `--trex-timeout`) before and after the target starts.
  */
-export function trexClientBed(spec: NicTopologySpec, client: TrexStlClient, endpoint: string, o: TrexBedOptions = {}, stop: () => Promise<StoppedBenchBed> = stopped, server?: TrexIdentity): StartedBenchBed {
+export function trexClientBed(
+  spec: NicTopologySpec,
+  client: TrexStlClient,
+  endpoint: string,
+  o: TrexBedOptions = {},
+  stop: () => Promise<StoppedBenchBed> = stopped,
+  server?: TrexIdentity,
+): StartedBenchBed {
   const ports = trexPortsOf(spec);
   const { linkTimeoutMs, ...path } = o;
   return {
@@ -105,7 +112,11 @@ export function trexClientBed(spec: NicTopologySpec, client: TrexStlClient, endp
  * and reads which server it is; stop() hands the ports back and stops the server (also on a
  * signal, so a later run needs no --trex-force).
  */
-export function trexBed(spec: NicTopologySpec, server: TrexServerConfig, o: { readonly timeoutMs: number; readonly force: boolean; readonly log: (m: string) => void }): BenchBed {
+export function trexBed(
+  spec: NicTopologySpec,
+  server: TrexServerConfig,
+  o: { readonly timeoutMs: number; readonly force: boolean; readonly log: (m: string) => void },
+): BenchBed {
   return {
     description: `${spec.name} (nic), TRex`,
     async start(ctx) {
@@ -124,7 +135,11 @@ export function trexBed(spec: NicTopologySpec, server: TrexServerConfig, o: { re
         client = await started.connect();
         // Which server, drivers and port speeds produced the figures; a server that fails to say
         // fails the trials next, with their own message.
-        const identity = await trexIdentity(client, `${started.host}:${started.rpcPort}`, spec.generator.ports.map((g) => g.trexPort)).catch((e: unknown) => {
+        const identity = await trexIdentity(
+          client,
+          `${started.host}:${started.rpcPort}`,
+          spec.generator.ports.map((g) => g.trexPort),
+        ).catch((e: unknown) => {
           o.log(`TRex identity not read: ${e instanceof Error ? e.message : String(e)}`);
           return undefined;
         });

@@ -30,16 +30,29 @@ function modelBed(o: { lineRate: number; capacity: number; setupRate?: number; l
       if (burst) flows += received;
       const l = o.latencyUs ?? 10;
       return {
-        requestedPps: requested, sent, offeredPps: offered, seconds, generatorLimited: requested > 0 && offered < requested * 0.99,
-        txIf: sent, txDroppedIf: 0, received, rxIf: received, lossRatio: (sent - received) / sent,
+        requestedPps: requested,
+        sent,
+        offeredPps: offered,
+        seconds,
+        generatorLimited: requested > 0 && offered < requested * 0.99,
+        txIf: sent,
+        txDroppedIf: 0,
+        received,
+        rxIf: received,
+        lossRatio: (sent - received) / sent,
         latency: { samples: 100, p50Us: l, p90Us: 2 * l, p99Us: 3 * l, maxUs: 4 * l, meanUs: l },
       };
     },
     close: async () => undefined,
   };
   const target: StartedBenchTarget = {
-    state: 'started', id: 'model', product: 'model', slowPath: o.setupRate !== undefined,
-    flowCount: async () => flows, flushFlows: async () => void (flows = 0), stop: async () => ({ state: 'stopped', id: 'model' }),
+    state: 'started',
+    id: 'model',
+    product: 'model',
+    slowPath: o.setupRate !== undefined,
+    flowCount: async () => flows,
+    flushFlows: async () => void (flows = 0),
+    stop: async () => ({ state: 'stopped', id: 'model' }),
   };
   return { gen, target, asked };
 }
@@ -62,7 +75,10 @@ describe('benchmark measurements (against a model of a target)', () => {
     const m = modelBed({ lineRate: 4e6, capacity: 1e6, latencyUs: 20 });
     const points = await measureTarget(m.gen, m.target, 'model', plan({ latencyAt: [0.1, 0.9] }), () => undefined);
     const p99 = points.filter((p) => p.metric === 'latency_p99_us');
-    expect(p99.map((p) => [p.loadFraction, p.value, p.trials.length])).to.deep.equal([[0.1, 60, 3], [0.9, 60, 3]]);
+    expect(p99.map((p) => [p.loadFraction, p.value, p.trials.length])).to.deep.equal([
+      [0.1, 60, 3],
+      [0.9, 60, 3],
+    ]);
     expect(p99[0]?.spread).to.deep.equal({ min: 60, max: 60 });
   });
 
@@ -87,7 +103,10 @@ describe('benchmark measurements (against a model of a target)', () => {
       expect(p.unsupported).to.equal('100000 flows need 100000 datapath flows (one megaflow per Ethernet source); the target holds at most 16384 (ebpf agent)');
       expect(p.trials).to.deep.equal([]);
     }
-    expect(points.filter((p) => p.flows === 1 && !p.unsupported), 'MRR, NDR, PDR and 4 percentiles at 3 load levels').to.have.length(15);
+    expect(
+      points.filter((p) => p.flows === 1 && !p.unsupported),
+      'MRR, NDR, PDR and 4 percentiles at 3 load levels',
+    ).to.have.length(15);
   });
 
   it('measures flow setup as the highest new-flow rate at which 99 % of first packets arrive, and how fast flows appear', async () => {
@@ -112,5 +131,5 @@ describe('benchmark measurements (against a model of a target)', () => {
     expect(r?.perSecond).to.be.closeTo(1000 / 0.16, 1e-6);
     expect(r?.upper).to.be.closeTo(1000 / 0.03, 1e-6);
     expect(installRate([at(0, 0.01, 5), at(1, 1.01, 5)])).to.equal(undefined);
-});
+  });
 });

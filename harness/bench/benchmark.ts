@@ -14,7 +14,13 @@ const NO_LOSS = 0.001;
  * Measures one started target with a generator whose traffic crosses it (first generator
  * port -> p1 -> DUT -> p2 -> second generator port).
  */
-export async function measureTarget(gen: TrialGenerator, target: StartedBenchTarget, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint[]> {
+export async function measureTarget(
+  gen: TrialGenerator,
+  target: StartedBenchTarget,
+  backend: string,
+  plan: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchmarkPoint[]> {
   const points: BenchmarkPoint[] = [];
   for (const frameSize of plan.frameSizes) {
     for (const flows of plan.flows) {
@@ -41,14 +47,27 @@ function plannedMetrics(plan: BenchPlan): string[] {
   ];
 }
 
-async function measurePoint(gen: TrialGenerator, target: StartedBenchTarget, backend: string, plan: BenchPlan, frameSize: number | 'imix', flows: number, log: (m: string) => void): Promise<BenchmarkPoint[]> {
+async function measurePoint(
+  gen: TrialGenerator,
+  target: StartedBenchTarget,
+  backend: string,
+  plan: BenchPlan,
+  frameSize: number | 'imix',
+  flows: number,
+  log: (m: string) => void,
+): Promise<BenchmarkPoint[]> {
   const base = { backend, frameSize, flows };
   const label = `${frameSize}${frameSize === 'imix' ? '' : ' B'}, ${flows} flow${flows === 1 ? '' : 's'}`;
   const noCapacity = capacityShortfall(target, flows);
   if (noCapacity) {
     log(`${label}: unsupported: ${noCapacity}`);
     return plannedMetrics(plan).map((metric) => ({
-      ...base, metric, value: 0, unit: metric.endsWith('_us') ? 'us' : 'pps', trials: [], unsupported: noCapacity,
+      ...base,
+      metric,
+      value: 0,
+      unit: metric.endsWith('_us') ? 'us' : 'pps',
+      trials: [],
+      unsupported: noCapacity,
       generator: { name: gen.name, note: 'not measured', limited: false },
     }));
   }
@@ -73,7 +92,9 @@ async function measurePoint(gen: TrialGenerator, target: StartedBenchTarget, bac
       ...(datapathFlows === undefined ? {} : { datapathFlows }),
       generator: { name: gen.name, note: `${gen.note}; offered up to ${Math.round(genMax)} pps`, limited: mrrLimited, offeredPps: Math.round(genMax) },
     });
-    log(`${label}: MRR ${(mrrPps / 1e6).toFixed(3)} Mpps (offered ${(genMax / 1e6).toFixed(3)})${mrrLimited ? ', generator-limited' : ''}${datapathFlows === undefined ? '' : `, ${datapathFlows} datapath flows`}`);
+    log(
+      `${label}: MRR ${(mrrPps / 1e6).toFixed(3)} Mpps (offered ${(genMax / 1e6).toFixed(3)})${mrrLimited ? ', generator-limited' : ''}${datapathFlows === undefined ? '' : `, ${datapathFlows} datapath flows`}`,
+    );
   }
   const search = (metric: 'ndr_pps' | 'pdr_pps', lossThreshold: number, record: boolean, knownPassPps?: number) =>
     searchPoint({ gen, trial, plan, base, label, log, points }, { metric, lossThreshold, record, genMax, mrrPps, ...(knownPassPps ? { knownPassPps } : {}) });
@@ -106,18 +127,45 @@ async function searchPoint(
 ): Promise<number> {
   const { gen, trial, plan, base, label, log } = p;
   const name = s.metric === 'ndr_pps' ? 'NDR' : `PDR (${s.lossThreshold * 100} % loss)`;
-  const searchInfo = (steps: number, converged: boolean, ended: string) => ({ lossThreshold: s.lossThreshold, precision: plan.precision, converged, trials: steps, ended });
+  const searchInfo = (steps: number, converged: boolean, ended: string) => ({
+    lossThreshold: s.lossThreshold,
+    precision: plan.precision,
+    converged,
+    trials: steps,
+    ended,
+  });
   if (s.mrrPps <= 0 || s.genMax <= 0) {
     // Nothing crossed the target at full rate: there is no rate to search, and asking the
     // generator for 0 pps would mean its line rate again.
     const ended = `not searched: the MRR trials forwarded nothing (offered up to ${Math.round(s.genMax)} pps)`;
     log(`${label}: ${name} ${ended}`);
-    if (s.record) p.points.push({ ...base, metric: s.metric, value: 0, unit: 'pps', trials: [], search: searchInfo(0, true, ended), generator: { name: gen.name, note: gen.note, limited: false } });
+    if (s.record)
+      p.points.push({
+        ...base,
+        metric: s.metric,
+        value: 0,
+        unit: 'pps',
+        trials: [],
+        search: searchInfo(0, true, ended),
+        generator: { name: gen.name, note: gen.note, limited: false },
+      });
     return 0;
   }
-  const { result: r, steps, confirm: confirmed, passed } = await confirmedSearch(
+  const {
+    result: r,
+    steps,
+    confirm: confirmed,
+    passed,
+  } = await confirmedSearch(
     trial,
-    { maxPps: s.genMax, startPps: Math.min(s.genMax, s.mrrPps), lossThreshold: s.lossThreshold, precision: plan.precision, maxTrials: plan.maxSearchTrials, ...(s.knownPassPps ? { knownPassPps: s.knownPassPps } : {}) },
+    {
+      maxPps: s.genMax,
+      startPps: Math.min(s.genMax, s.mrrPps),
+      lossThreshold: s.lossThreshold,
+      precision: plan.precision,
+      maxTrials: plan.maxSearchTrials,
+      ...(s.knownPassPps ? { knownPassPps: s.knownPassPps } : {}),
+    },
     plan.repeats,
   );
   const confirm = confirmed.map((c) => c.t);
@@ -125,7 +173,12 @@ async function searchPoint(
   // of the rate asked (stalls on the generator's CPU), so the bracket closed on what it offered.
   const near = [...steps, ...confirm].some((t) => t.generatorLimited && Math.abs(t.offeredPps - r.pps) <= plan.precision * r.pps);
   const limited = r.pps > 0 && (r.pps >= s.genMax * (1 - plan.precision) || near);
-  const confirmNote = confirm.length === 0 ? '' : passed === confirm.length ? `, confirmed by ${passed} of ${confirm.length} repeats` : `, NOT confirmed: ${confirm.length - passed} of ${confirm.length} repeats at that rate lost more`;
+  const confirmNote =
+    confirm.length === 0
+      ? ''
+      : passed === confirm.length
+        ? `, confirmed by ${passed} of ${confirm.length} repeats`
+        : `, NOT confirmed: ${confirm.length - passed} of ${confirm.length} repeats at that rate lost more`;
   if (s.record) {
     p.points.push({
       ...base,
@@ -135,7 +188,15 @@ async function searchPoint(
       trials: steps.map((t, i) => trialRecord(t, Math.round(t.offeredPps), r.steps[i]?.pass)),
       ...(confirm.length > 0 ? { spread: spreadOf(confirm.map(forwardedPps)) } : {}),
       search: searchInfo(r.steps.length, r.converged, r.ended),
-      ...(confirm.length > 0 ? { confirm: { pps: Math.round(r.pps), passed, trials: confirm.map((t) => trialRecord(t, Math.round(forwardedPps(t)), t.lossRatio <= s.lossThreshold)) } } : {}),
+      ...(confirm.length > 0
+        ? {
+            confirm: {
+              pps: Math.round(r.pps),
+              passed,
+              trials: confirm.map((t) => trialRecord(t, Math.round(forwardedPps(t)), t.lossRatio <= s.lossThreshold)),
+            },
+          }
+        : {}),
       generator: { name: gen.name, note: `${gen.note}; search bounded by ${Math.round(s.genMax)} pps`, limited, offeredPps: Math.round(s.genMax) },
     });
   }
@@ -175,10 +236,17 @@ async function measureLatency(p: PointContext, ndrPps: number): Promise<Benchmar
         loadFraction: f,
         trials: measured.map((t, i) => trialRecord(t, values[i] as number)),
         spread: { min: Math.min(...values), max: Math.max(...values) },
-        generator: { name: gen.name, note: `${gen.note}; ${gen.latencyNote}, ${samples} samples in ${measured.length} trials`, limited: measured.some((t) => t.generatorLimited), offeredPps: Math.round(median(measured.map((t) => t.offeredPps))) },
+        generator: {
+          name: gen.name,
+          note: `${gen.note}; ${gen.latencyNote}, ${samples} samples in ${measured.length} trials`,
+          limited: measured.some((t) => t.generatorLimited),
+          offeredPps: Math.round(median(measured.map((t) => t.offeredPps))),
+        },
       });
     }
-    log(`${label}: latency at ${Math.round(f * 100)} % of NDR (median of ${measured.length}): p50 ${summary.latency_p50_us?.toFixed(1)} us, p99 ${summary.latency_p99_us?.toFixed(1)} us, max ${summary.latency_max_us?.toFixed(1)} us`);
+    log(
+      `${label}: latency at ${Math.round(f * 100)} % of NDR (median of ${measured.length}): p50 ${summary.latency_p50_us?.toFixed(1)} us, p99 ${summary.latency_p99_us?.toFixed(1)} us, max ${summary.latency_max_us?.toFixed(1)} us`,
+    );
   }
   return points;
 }

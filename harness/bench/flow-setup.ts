@@ -65,8 +65,50 @@ async function sampleFlows(count: () => Promise<number>, until: Promise<unknown>
 
 function unsupported(backend: string, n: number, reason: string, gen: TrialGenerator): BenchmarkPoint[] {
   return ['flow_setup_per_s', 'flow_install_per_s'].map((metric) => ({
-    backend, metric, frameSize: 64, flows: n, value: 0, unit: 'flows/s', trials: [], unsupported: reason, generator: { name: gen.name, note: 'not measured', limited: false },
+    backend,
+    metric,
+    frameSize: 64,
+    flows: n,
+    value: 0,
+    unit: 'flows/s',
+    trials: [],
+    unsupported: reason,
+    generator: { name: gen.name, note: 'not measured', limited: false },
   }));
+}
+
+const delivered = (t: TrialResult) => `${t.received} of ${t.sent} first packets delivered`;
+
+/** One trial at `pps` new flows a second with the datapath's flows counted all along: flow_install_per_s. */
+async function measureInstallRate(
+  o: { gen: TrialGenerator; count: () => Promise<number>; backend: string; n: number; pps: number; log: (m: string) => void },
+  trial: () => Promise<TrialResult>,
+): Promise<BenchmarkPoint | undefined> {
+  const running = trial();
+  const samples = await sampleFlows(o.count, running);
+  const t = await running;
+  const rate = installRate(samples);
+  if (!rate) {
+    o.log(`flow setup: no flow appeared in the datapath table in ${samples.length} counts (install rate not measured; ${delivered(t)})`);
+    return undefined;
+  }
+  o.log(`flow setup: flows appeared in the table at ${Math.round(rate.perSecond)}/s or more (${rate.flows} flows, ${samples.length} counts; ${delivered(t)})`);
+  return {
+    backend: o.backend,
+    metric: 'flow_install_per_s',
+    frameSize: 64,
+    flows: o.n,
+    value: Math.round(rate.perSecond),
+    unit: 'flows/s',
+    trials: [trialRecord(t, Math.round(rate.perSecond))],
+    spread: { min: Math.round(rate.perSecond), max: Math.round(rate.upper) },
+    generator: {
+      name: o.gen.name,
+      note: `${rate.flows} flows appeared in the datapath's table while ${o.n} new flows arrived at ${Math.round(o.pps)}/s (${delivered(t)}), counted ${samples.length} times (every ${INSTALL_SAMPLE_MS} ms); the time bracketed by the counts, so the value is a lower bound`,
+      limited: false,
+      offeredPps: Math.round(t.offeredPps),
+    },
+  };
 }
 
 /**
@@ -77,7 +119,13 @@ function unsupported(backend: string, n: number, reason: string, gen: TrialGener
  * one more, with the datapath's flows counted while it runs, gives the rate at which flows
  * appear in its table (a second point, flow_install_per_s).
  */
-export async function measureFlowSetup(gen: TrialGenerator, target: StartedBenchTarget, backend: string, plan: BenchPlan, log: (m: string) => void): Promise<BenchmarkPoint[]> {
+export async function measureFlowSetup(
+  gen: TrialGenerator,
+  target: StartedBenchTarget,
+  backend: string,
+  plan: BenchPlan,
+  log: (m: string) => void,
+): Promise<BenchmarkPoint[]> {
   const n = plan.setupFlows;
   const shortfall = capacityShortfall(target, n);
   if (shortfall) {
@@ -89,7 +137,10 @@ export async function measureFlowSetup(gen: TrialGenerator, target: StartedBench
     const first = SETUP_MAC_BASE + round * n;
     round += 1;
     const profile: Profile = {
-      ...parseProfile({ streams: sizedStreams(64, flowVars(n, first)), rate: { pps }, durationMs: Math.ceil((n / pps) * 1000) + 2000 }, `flow setup ${n} new flows`),
+      ...parseProfile(
+        { streams: sizedStreams(64, flowVars(n, first)), rate: { pps }, durationMs: Math.ceil((n / pps) * 1000) + 2000 },
+        `flow setup ${n} new flows`,
+      ),
       mode: { kind: 'burst', frames: n },
     };
     return gen.trial(profile, 0, SETUP_DRAIN_MS);
@@ -97,60 +148,52 @@ export async function measureFlowSetup(gen: TrialGenerator, target: StartedBench
   const loss = 1 - SETUP_DELIVERY;
   // Every trial's flows are first packets again: the table is flushed before each.
   const flush = async () => target.flushFlows?.();
-  const { result: r, steps, confirm: confirmed, passed } = await confirmedSearch(trial, { maxPps: plan.setupPps, lossThreshold: loss, precision: plan.precision, maxTrials: plan.maxSearchTrials }, plan.repeats, undefined, flush);
+  const {
+    result: r,
+    steps,
+    confirm: confirmed,
+    passed,
+  } = await confirmedSearch(
+    trial,
+    { maxPps: plan.setupPps, lossThreshold: loss, precision: plan.precision, maxTrials: plan.maxSearchTrials },
+    plan.repeats,
+    undefined,
+    flush,
+  );
   const confirm = confirmed.map((c) => c.t);
   const ceiling = r.pps >= plan.setupPps * (1 - plan.precision);
-  const delivered = (t: TrialResult) => `${t.received} of ${t.sent} first packets delivered`;
-  const points: BenchmarkPoint[] = [{
-    backend,
-    metric: 'flow_setup_per_s',
-    frameSize: 64,
-    flows: n,
-    value: Math.round(r.pps),
-    unit: 'flows/s',
-    trials: steps.map((t, i) => trialRecord(t, Math.round(t.offeredPps), r.steps[i]?.pass)),
-    ...(confirm.length > 0 ? { spread: spreadOf(confirm.map((t) => Math.min(t.offeredPps, t.received / t.seconds))) } : {}),
-    search: { lossThreshold: loss, precision: plan.precision, converged: r.converged, trials: r.steps.length, ended: r.ended },
-    ...(confirm.length > 0 ? { confirm: { pps: Math.round(r.pps), passed, trials: confirm.map((t) => trialRecord(t, Math.round(t.offeredPps), t.lossRatio <= loss)) } } : {}),
-    generator: {
-      name: gen.name,
-      note: `${gen.note}; ${n} new flows a trial, the rate searched up to ${plan.setupPps} new flows/s; a rate passes when ${SETUP_DELIVERY * 100} % of first packets arrive${ceiling ? '; the highest rate tried passed: the target may set up more' : ''}`,
-      limited: ceiling || confirm.some((t) => t.generatorLimited),
-      offeredPps: Math.round(r.pps),
+  const points: BenchmarkPoint[] = [
+    {
+      backend,
+      metric: 'flow_setup_per_s',
+      frameSize: 64,
+      flows: n,
+      value: Math.round(r.pps),
+      unit: 'flows/s',
+      trials: steps.map((t, i) => trialRecord(t, Math.round(t.offeredPps), r.steps[i]?.pass)),
+      ...(confirm.length > 0 ? { spread: spreadOf(confirm.map((t) => Math.min(t.offeredPps, t.received / t.seconds))) } : {}),
+      search: { lossThreshold: loss, precision: plan.precision, converged: r.converged, trials: r.steps.length, ended: r.ended },
+      ...(confirm.length > 0
+        ? { confirm: { pps: Math.round(r.pps), passed, trials: confirm.map((t) => trialRecord(t, Math.round(t.offeredPps), t.lossRatio <= loss)) } }
+        : {}),
+      generator: {
+        name: gen.name,
+        note: `${gen.note}; ${n} new flows a trial, the rate searched up to ${plan.setupPps} new flows/s; a rate passes when ${SETUP_DELIVERY * 100} % of first packets arrive${ceiling ? '; the highest rate tried passed: the target may set up more' : ''}`,
+        limited: ceiling || confirm.some((t) => t.generatorLimited),
+        offeredPps: Math.round(r.pps),
+      },
     },
-  }];
+  ];
   const confirmNote = confirm.length === 0 ? '' : `; confirmed by ${passed} of ${confirm.length} repeats (${confirm.map(delivered).join(', ')})`;
-  log(`flow setup: ${Math.round(r.pps)} new flows/s with >= ${SETUP_DELIVERY * 100} % of first packets delivered (${r.ended})${confirmNote}${ceiling ? ', the highest rate tried' : ''}`);
+  log(
+    `flow setup: ${Math.round(r.pps)} new flows/s with >= ${SETUP_DELIVERY * 100} % of first packets delivered (${r.ended})${confirmNote}${ceiling ? ', the highest rate tried' : ''}`,
+  );
   // How fast flows appear in the table, in a trial of its own at the rate found: counting the
   // table costs the slow path time, so the confirming trials are left undisturbed.
-  const count = target.flowCount;
-  if (r.pps > 0 && count) {
+  if (r.pps > 0 && target.flowCount) {
     await flush();
-    const running = trial(r.pps);
-    const samples = await sampleFlows(() => count(), running);
-    const t = await running;
-    const rate = installRate(samples);
-    if (rate) {
-      points.push({
-        backend,
-        metric: 'flow_install_per_s',
-        frameSize: 64,
-        flows: n,
-        value: Math.round(rate.perSecond),
-        unit: 'flows/s',
-        trials: [trialRecord(t, Math.round(rate.perSecond))],
-        spread: { min: Math.round(rate.perSecond), max: Math.round(rate.upper) },
-        generator: {
-          name: gen.name,
-          note: `${rate.flows} flows appeared in the datapath's table while ${n} new flows arrived at ${Math.round(r.pps)}/s (${delivered(t)}), counted ${samples.length} times (every ${INSTALL_SAMPLE_MS} ms); the time bracketed by the counts, so the value is a lower bound`,
-          limited: false,
-          offeredPps: Math.round(t.offeredPps),
-        },
-      });
-      log(`flow setup: flows appeared in the table at ${Math.round(rate.perSecond)}/s or more (${rate.flows} flows, ${samples.length} counts; ${delivered(t)})`);
-    } else {
-      log(`flow setup: no flow appeared in the datapath table in ${samples.length} counts (install rate not measured; ${delivered(t)})`);
-    }
+    const install = await measureInstallRate({ gen, count: target.flowCount, backend, n, pps: r.pps, log }, () => trial(r.pps));
+    if (install) points.push(install);
   }
   return points;
 }

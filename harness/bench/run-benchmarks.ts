@@ -107,7 +107,8 @@ export function benchmarkTable(points: readonly BenchmarkPoint[]): string {
       lines.push([t.padEnd(14), ...cells].join(' '));
     }
   }
-  if (points.some((p) => p.generator.limited && metrics.includes(p.metric))) lines.push('* generator-limited: the generator, not the target, bounded this value');
+  if (points.some((p) => p.generator.limited && metrics.includes(p.metric)))
+    lines.push('* generator-limited: the generator, not the target, bounded this value');
   for (const r of new Set(points.filter((p) => p.unsupported).map((p) => `${p.backend}: ${p.unsupported}`))) lines.push(`unsupported: ${r}`);
   return lines.join('\n');
 }

@@ -27,15 +27,20 @@ describe('throughput search (RFC 2544 binary search)', () => {
 
   it('converges for any capacity, start and precision: answer passed, within precision, bounded trials', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 10_000, max: 9_000_000 }), fc.double({ min: 0.005, max: 0.1, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), async (cap, precision, startFrac) => {
-        const dut = simulated(cap);
-        const r = await throughputSearch(dut.trial, { maxPps: 10e6, startPps: 10e6 * startFrac, lossThreshold: 0, precision, maxTrials: 60 });
-        expect(r.converged).to.equal(true);
-        expect(r.pps).to.be.at.most(cap);
-        expect(r.pps).to.be.at.least(cap * (1 - precision) - 1);
-        expect(r.steps.length).to.be.at.most(Math.ceil(Math.log2(10e6 / cap)) + Math.ceil(Math.log2(1 / precision)) + 3);
-        expect(r.steps.every((s) => s.pass === s.lossRatio <= 0)).to.equal(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 10_000, max: 9_000_000 }),
+        fc.double({ min: 0.005, max: 0.1, noNaN: true }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        async (cap, precision, startFrac) => {
+          const dut = simulated(cap);
+          const r = await throughputSearch(dut.trial, { maxPps: 10e6, startPps: 10e6 * startFrac, lossThreshold: 0, precision, maxTrials: 60 });
+          expect(r.converged).to.equal(true);
+          expect(r.pps).to.be.at.most(cap);
+          expect(r.pps).to.be.at.least(cap * (1 - precision) - 1);
+          expect(r.steps.length).to.be.at.most(Math.ceil(Math.log2(10e6 / cap)) + Math.ceil(Math.log2(1 / precision)) + 3);
+          expect(r.steps.every((s) => s.pass === s.lossRatio <= 0)).to.equal(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -91,8 +96,17 @@ describe('throughput search (RFC 2544 binary search)', () => {
 
   it('says so when a trial fails below a rate that passed (noise), keeping the rate that passed', async () => {
     // Passes at the start, then fails at a lower offered rate: a stall, not a capacity.
-    const outcomes = [{ offeredPps: 1e6, lossRatio: 0 }, { offeredPps: 0.9e6, lossRatio: 0.01 }];
-    const r = await throughputSearch(async () => outcomes.shift() ?? { offeredPps: 1, lossRatio: 1 }, { maxPps: 2e6, startPps: 1e6, lossThreshold: 0, precision: 0.01, maxTrials: 10 });
+    const outcomes = [
+      { offeredPps: 1e6, lossRatio: 0 },
+      { offeredPps: 0.9e6, lossRatio: 0.01 },
+    ];
+    const r = await throughputSearch(async () => outcomes.shift() ?? { offeredPps: 1, lossRatio: 1 }, {
+      maxPps: 2e6,
+      startPps: 1e6,
+      lossThreshold: 0,
+      precision: 0.01,
+      maxTrials: 10,
+    });
     expect(r.pps).to.equal(1e6);
     expect(r.ended).to.equal('inconsistent: a trial failed at 900000 pps, below 1000000 pps that passed, after 2 trials');
   });
@@ -107,8 +121,15 @@ describe('throughput search (RFC 2544 binary search)', () => {
 
   it('rejects nonsense options before any trial', async () => {
     const dut = simulated(1);
-    for (const bad of [{ maxPps: 0, precision: 0.01 }, { maxPps: 1e6, precision: 0 }, { maxPps: 1e6, precision: 1 }]) {
-      const err = await throughputSearch(dut.trial, { ...bad, lossThreshold: 0, maxTrials: 5 }).then(() => undefined, (e: unknown) => e);
+    for (const bad of [
+      { maxPps: 0, precision: 0.01 },
+      { maxPps: 1e6, precision: 0 },
+      { maxPps: 1e6, precision: 1 },
+    ]) {
+      const err = await throughputSearch(dut.trial, { ...bad, lossThreshold: 0, maxTrials: 5 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(String(err)).to.match(/^Error: search: (maxPps|precision) must be/);
     }
     expect(dut.calls).to.deep.equal([]);

@@ -78,7 +78,8 @@ export async function throughputSearch(trial: (pps: number) => Promise<TrialOutc
     }
     // A trial that failed at an offered rate below one that passed: the loss is noise at this
     // resolution (a stall), and the search cannot narrow further.
-    if (hi < lo) return result(true, `inconsistent: a trial failed at ${Math.round(hi)} pps, below ${Math.round(lo)} pps that passed, after ${steps.length} trials`);
+    if (hi < lo)
+      return result(true, `inconsistent: a trial failed at ${Math.round(hi)} pps, below ${Math.round(lo)} pps that passed, after ${steps.length} trials`);
     if (hi - lo <= o.precision * hi) return result(true, `converged: ${bracket()} within ${o.precision * 100} % after ${steps.length} trials`);
     if (hi < minPps) return result(true, `nothing passed: every rate down to ${Math.round(hi)} pps lost more than ${o.lossThreshold * 100} %`);
     next = (lo + hi) / 2;

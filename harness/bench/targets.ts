@@ -55,7 +55,11 @@ const XDP_REDIRECT = join(REPO_ROOT, 'build/bin/dplab-xdp-redirect');
  * datapath must rule it out for every packet, so each megaflow holds the exact source MAC and
  * N flows (the soft generator varies eth.src) make N megaflows, as in OVS's own scale tests.
  */
-export const BENCH_PIPELINE = ['priority=100,in_port=p1,dl_src=0e:00:00:00:00:00,actions=drop', 'priority=1,in_port=p1,actions=output:p2', 'priority=1,in_port=p2,actions=output:p1'];
+export const BENCH_PIPELINE = [
+  'priority=100,in_port=p1,dl_src=0e:00:00:00:00:00,actions=drop',
+  'priority=1,in_port=p1,actions=output:p2',
+  'priority=1,in_port=p2,actions=output:p1',
+];
 
 /** A backend running BENCH_PIPELINE. */
 export function backendTarget(d: Datapath): BenchTarget {

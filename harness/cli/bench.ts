@@ -53,7 +53,9 @@ export function benchPlan(o: BenchFlags): BenchPlan {
   // Smoke: the machinery end to end in a few seconds per target, numbers meaningless. Six search
   // trials reach 1/32 of the MRR, where a veth on a busy host usually loses nothing, so the
   // latency trial runs too.
-  return o.smoke ? { ...plan, trialMs: 300, rampMs: 0, repeats: 1, precision: 0.25, maxSearchTrials: 6, latencyAt: [0.5], setupFlows: 2000, setupPps: 20_000 } : plan;
+  return o.smoke
+    ? { ...plan, trialMs: 300, rampMs: 0, repeats: 1, precision: 0.25, maxSearchTrials: 6, latencyAt: [0.5], setupFlows: 2000, setupPps: 20_000 }
+    : plan;
 }
 
 /**
@@ -77,7 +79,10 @@ export async function benchCommand(o: BenchFlags): Promise<number> {
   if (process.getuid?.() !== 0) throw new EnvironmentError('bench: must run as root (creates network namespaces, veth links, BPF programs)');
   if (o.out) prepareOutDir(o.out);
   const progress = streamProgress();
-  const { results, outDir, files } = await executeRun({ suites: ['benchmark'], groups: [], backends, topology, bench: plan, generator, ...(o.out ? { outDir: o.out } : {}) }, progress);
+  const { results, outDir, files } = await executeRun(
+    { suites: ['benchmark'], groups: [], backends, topology, bench: plan, generator, ...(o.out ? { outDir: o.out } : {}) },
+    progress,
+  );
   if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
   progress.info(`wrote ${files.map((f) => basename(f)).join(', ')} in ${outDir}`);
   return results.cases.some((c) => c.status === 'error') ? EXIT.failures : EXIT.ok;

@@ -24,11 +24,16 @@ export interface DoctorReport {
 }
 
 /** The TRex server of a lab topology, asked over RPC; a container started per run is not checked. */
-async function trexChecks(spec: NicTopologySpec, address: string | undefined, timeoutMs: number): Promise<NonNullable<NonNullable<DoctorReport['topology']>['trex']> | undefined> {
+async function trexChecks(
+  spec: NicTopologySpec,
+  address: string | undefined,
+  timeoutMs: number,
+): Promise<NonNullable<NonNullable<DoctorReport['topology']>['trex']> | undefined> {
   const configured = spec.generator.trex;
   const addr = address ?? (configured && 'address' in configured ? configured.address : undefined);
   if (!addr) {
-    if (configured && 'image' in configured) return { server: `image ${configured.image}`, ok: true, detail: 'started per run from this image; not checked here' };
+    if (configured && 'image' in configured)
+      return { server: `image ${configured.image}`, ok: true, detail: 'started per run from this image; not checked here' };
     return undefined;
   }
   let where: { host: string; port: number };
@@ -64,7 +69,9 @@ export async function doctorCommand(o: { json?: boolean; topology?: string; trex
   const report: DoctorReport = {
     checks,
     backends,
-    ...(topology ? { topology: { name: topology.spec.name, source: topology.source, kind: topology.spec.kind, ...(ports ? { ports } : {}), ...(trex ? { trex } : {}) } } : {}),
+    ...(topology
+      ? { topology: { name: topology.spec.name, source: topology.source, kind: topology.spec.kind, ...(ports ? { ports } : {}), ...(trex ? { trex } : {}) } }
+      : {}),
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -74,8 +81,12 @@ export async function doctorCommand(o: { json?: boolean; topology?: string; trex
     for (const c of checks) w(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(18)} ${c.detail}`);
     w('backends:');
     for (const b of backends) {
-      const versions = Object.entries(b.versions).map(([k, v]) => `${k} ${v}`).join(', ');
-      w(`  ${b.available ? 'can run ' : 'cannot  '} ${b.backend.padEnd(8)} ${b.available ? (b.product ?? '') : (b.reason ?? '')}${versions ? `  [${versions}]` : ''}`);
+      const versions = Object.entries(b.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      w(
+        `  ${b.available ? 'can run ' : 'cannot  '} ${b.backend.padEnd(8)} ${b.available ? (b.product ?? '') : (b.reason ?? '')}${versions ? `  [${versions}]` : ''}`,
+      );
     }
     if (topology) w(`topology: ${topology.spec.name} (${topology.spec.kind}) from ${topology.source}: valid`);
     for (const c of ports ?? []) w(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.port.padEnd(8)} ${c.detail}`);

@@ -22,11 +22,13 @@ export function generatorPlan(o: GeneratorFlags, topology: TopologyDefinition, b
   const { spec, source } = topology;
   if (o.generator === 'soft') {
     if (o.trex || o.trexForce) throw new UsageError(`--trex${o.trex ? '' : '-force'}: only with --generator trex`);
-    if (benchmarks && spec.kind === 'nic') throw new UsageError(`topology ${spec.name} (${source}) is a lab (nic) topology: its generator ports are TRex ports; use --generator trex`);
+    if (benchmarks && spec.kind === 'nic')
+      throw new UsageError(`topology ${spec.name} (${source}) is a lab (nic) topology: its generator ports are TRex ports; use --generator trex`);
     if (o.genCpu === undefined) return { kind: 'soft' };
     const cpu = Number(o.genCpu);
     const cpus = availableParallelism();
-    if (!Number.isInteger(cpu) || o.genCpu.trim() === '' || cpu < 0 || cpu >= cpus) throw new UsageError(`--gen-cpu ${o.genCpu}: want a CPU number 0..${cpus - 1}`);
+    if (!Number.isInteger(cpu) || o.genCpu.trim() === '' || cpu < 0 || cpu >= cpus)
+      throw new UsageError(`--gen-cpu ${o.genCpu}: want a CPU number 0..${cpus - 1}`);
     return { kind: 'soft', cpu };
   }
   if (o.genCpu !== undefined) throw new UsageError('--gen-cpu: only with the soft generator');

@@ -15,7 +15,10 @@ import { GeneratorLostError } from '../traffic/trial-generator.js';
 import { TrexServerError } from '../traffic/trex/trex-server.js';
 
 function csvList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const program = new Command()
@@ -41,7 +44,10 @@ program
   .option('--suite <suites>', `suites to run, comma-separated: ${[...Object.keys(SUITES), 'all'].join(', ')}`, 'conformance')
   .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
   .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
-  .option('--kernel <spec>', 'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)')
+  .option(
+    '--kernel <spec>',
+    'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)',
+  )
   .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
   .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
   .option('--gen-cpu <n>', 'CPU the soft generator is pinned to; the DUT gets the others (default 0)')
@@ -108,7 +114,10 @@ program
   .option('--json', 'print the comparison as JSON')
   .option('--html <file>', 'also write the comparison as an HTML page')
   .option('--threshold <ratio>', 'benchmark change that counts, relative', '0.1')
-  .option('--allow-coverage-loss', 'lost coverage (a passing case now skipped, unsupported or absent; a missing point or backend) is a warning, not a regression')
+  .option(
+    '--allow-coverage-loss',
+    'lost coverage (a passing case now skipped, unsupported or absent; a missing point or backend) is a warning, not a regression',
+  )
   .action((baseline: string, run: string, o: { json?: boolean; html?: string; threshold: string; allowCoverageLoss?: boolean }) => {
     process.exitCode = compareCommand(baseline, run, o);
   });

@@ -28,7 +28,9 @@ describe('dplab run: exit code and summary', () => {
   it('exits 1 when an expected failure now passes, naming the expectation to remove', () => {
     const v = runVerdict(withCases([{ status: 'pass', expectation: finding, expected: false }]));
     expect(v.code).to.equal(EXIT.failures);
-    expect(v.lines).to.deep.equal(['expectation no longer holds: afxdp conformance/case0 is pass, expected fail (suites/expectations/afxdp.yaml): update or remove it']);
+    expect(v.lines).to.deep.equal([
+      'expectation no longer holds: afxdp conformance/case0 is pass, expected fail (suites/expectations/afxdp.yaml): update or remove it',
+    ]);
   });
 
   it('does not fail a run for cases a backend lacks the feature for, or the environment skipped', () => {
@@ -36,13 +38,29 @@ describe('dplab run: exit code and summary', () => {
   });
 
   it('never exits 0 when every selected case was skipped and nothing was measured: exit 3 with why', () => {
-    const v = runVerdict(withCases([
-      { status: 'skipped', backend: 'kernel', reason: 'no openvswitch kernel module (use --kernel)' },
-      { status: 'skipped', backend: 'kernel', reason: 'no openvswitch kernel module (use --kernel)' },
-    ]));
+    const v = runVerdict(
+      withCases([
+        { status: 'skipped', backend: 'kernel', reason: 'no openvswitch kernel module (use --kernel)' },
+        { status: 'skipped', backend: 'kernel', reason: 'no openvswitch kernel module (use --kernel)' },
+      ]),
+    );
     expect(v.code).to.equal(EXIT.environment);
     expect(v.lines[0]).to.equal('nothing ran: every case was skipped (kernel: no openvswitch kernel module (use --kernel))');
-    const measured = { ...withCases([{ status: 'skipped' }]), benchmarks: [{ backend: 'baseline-xdp', metric: 'mrr_pps', frameSize: 64, flows: 1, value: 1, unit: 'pps', trials: [], generator: { name: 'soft', note: '', limited: false } }] };
+    const measured = {
+      ...withCases([{ status: 'skipped' }]),
+      benchmarks: [
+        {
+          backend: 'baseline-xdp',
+          metric: 'mrr_pps',
+          frameSize: 64,
+          flows: 1,
+          value: 1,
+          unit: 'pps',
+          trials: [],
+          generator: { name: 'soft', note: '', limited: false },
+        },
+      ],
+    };
     expect(runVerdict(measured).code, 'benchmarks ran').to.equal(EXIT.ok);
   });
 });

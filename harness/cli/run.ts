@@ -83,7 +83,9 @@ export async function runCommand(o: RunFlags): Promise<number> {
   const verdict = runVerdict(results);
   progress.info(
     [
-      `done: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`,
+      `done: ${Object.entries(counts)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ')}`,
       ...verdict.lines,
       `wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}`,
     ].join('\n'),
@@ -100,12 +102,16 @@ export async function runCommand(o: RunFlags): Promise<number> {
 export function runVerdict(results: RunResults): { code: number; lines: string[] } {
   const v = caseVerdict(results.cases);
   const lines: string[] = [];
-  if (v.expected.length > 0) lines.push(`${v.expected.length} known finding(s) behaved as expected: ${v.expected.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
+  if (v.expected.length > 0)
+    lines.push(`${v.expected.length} known finding(s) behaved as expected: ${v.expected.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
   for (const c of v.stale) {
-    lines.push(`expectation no longer holds: ${c.backend} ${c.suite}/${c.id} is ${c.status}, expected ${c.expectation?.status} (${c.expectation?.source}): update or remove it`);
+    lines.push(
+      `expectation no longer holds: ${c.backend} ${c.suite}/${c.id} is ${c.status}, expected ${c.expectation?.status} (${c.expectation?.source}): update or remove it`,
+    );
   }
   const unexplained = v.unexpected.filter((c) => !c.expectation);
-  if (unexplained.length > 0) lines.push(`${unexplained.length} unexpected outcome(s): ${unexplained.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
+  if (unexplained.length > 0)
+    lines.push(`${unexplained.length} unexpected outcome(s): ${unexplained.map((c) => `${c.backend} ${c.id} ${c.status}`).join(', ')}`);
   const nothingRan = results.cases.length > 0 && results.cases.every((c) => c.status === 'skipped') && results.benchmarks.length === 0;
   if (nothingRan) {
     const why = [...new Set(results.cases.map((c) => `${c.backend}: ${c.reason}`))];

@@ -63,12 +63,7 @@ export class LiveCaseContext implements CaseContext {
     return captured;
   }
 
-  async expectDelivery(
-    from: string,
-    frames: Buffer | readonly Buffer[],
-    expected: Delivery,
-    opts: SendOptions = {},
-  ): Promise<Map<string, Buffer[]>> {
+  async expectDelivery(from: string, frames: Buffer | readonly Buffer[], expected: Delivery, opts: SendOptions = {}): Promise<Map<string, Buffer[]>> {
     const listen = [...(opts.listen ?? this.topology.endpoints.map((e) => e.name).filter((n) => n !== from))];
     for (const ep of Object.keys(expected)) {
       if (!listen.includes(ep)) listen.push(ep);

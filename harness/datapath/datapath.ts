@@ -4,9 +4,7 @@ import type { RunContext } from '../run/run-context.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 
 /** Whether a backend supports one feature id of the catalogue, as probed at run time. */
-export type FeatureSupport =
-  | { readonly supported: true; readonly how?: string }
-  | { readonly supported: false; readonly reason: string };
+export type FeatureSupport = { readonly supported: true; readonly how?: string } | { readonly supported: false; readonly reason: string };
 
 export type FeatureMap = Readonly<Record<string, FeatureSupport>>;
 

@@ -47,7 +47,10 @@ async function imagePackage(pkg: string): Promise<string> {
     if (show.code !== 0 || !show.stdout.trim()) throw new GuestError(`${name}: no such Debian package in the apt lists (apt-get update first?)`);
     if (/^linux-image-\d/.test(name)) return name;
     const depends = /^Depends: (.*)$/m.exec(show.stdout)?.[1] ?? '';
-    const next = depends.split(/,\s*/).map((d) => d.split(/[\s|]/)[0] ?? '').find((d) => d.startsWith('linux-image-'));
+    const next = depends
+      .split(/,\s*/)
+      .map((d) => d.split(/[\s|]/)[0] ?? '')
+      .find((d) => d.startsWith('linux-image-'));
     if (!next) throw new GuestError(`${name}: not a kernel image package (no linux-image-* dependency)`);
     name = next;
   }

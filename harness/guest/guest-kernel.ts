@@ -65,8 +65,13 @@ export interface GuestLaunch {
 export function guestEnvironment(k: GuestKernel, r: GuestRun): string[] {
   if (r.args.some((a) => a.includes(';') || /\s/.test(a))) throw new GuestError(`guest arguments cannot hold semicolons or blanks: ${r.args.join(' ')}`);
   return [
-    `DPLAB_GUEST=${k.kind}`, `DPLAB_REPO=${REPO_ROOT}`, `DPLAB_NODE=${process.execPath}`, `DPLAB_OUT=${r.outDir}`,
-    `DPLAB_MODULES=${k.modules}`, `DPLAB_ARGS=${r.args.join(';')}`, ...(process.env.CI ? [`CI=${process.env.CI}`] : []),
+    `DPLAB_GUEST=${k.kind}`,
+    `DPLAB_REPO=${REPO_ROOT}`,
+    `DPLAB_NODE=${process.execPath}`,
+    `DPLAB_OUT=${r.outDir}`,
+    `DPLAB_MODULES=${k.modules}`,
+    `DPLAB_ARGS=${r.args.join(';')}`,
+    ...(process.env.CI ? [`CI=${process.env.CI}`] : []),
   ];
 }
 
@@ -125,9 +130,10 @@ export async function runGuest(k: GuestKernel, r: GuestRun, l: GuestLaunch): Pro
   await new Promise<void>((resolve) => klog.end(resolve));
   for (const s of l.scratch) await rm(s, { recursive: true, force: true });
   const seconds = (Date.now() - started) / 1000;
-  const last = async () => ((await readFile(kernelLog, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '');
+  const last = async () => (await readFile(kernelLog, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';
   if (timedOut) throw new GuestError(`guest ${k.version} did not finish within ${r.timeoutMs / 1000} s (console: ${consoleLog}; kernel log: ${kernelLog})`);
   const exit = await readFile(join(r.outDir, 'guest-exit-code'), 'utf8').catch(() => undefined);
-  if (exit === undefined) throw new GuestError(`guest ${k.version} ended (${k.kind} exit ${code}) without an exit code: ${await last()} (kernel log: ${kernelLog})`);
+  if (exit === undefined)
+    throw new GuestError(`guest ${k.version} ended (${k.kind} exit ${code}) without an exit code: ${await last()} (kernel log: ${kernelLog})`);
   return { exitCode: Number(exit.trim()), seconds, consoleLog };
 }

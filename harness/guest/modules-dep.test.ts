@@ -18,8 +18,16 @@ describe('kernel module load order from modules.dep', () => {
   it('loads every dependency once, before the modules that need it', () => {
     const order = loadOrder(DEP, ['virtio_pci', '9pnet_virtio', '9p']).map((p) => p.split('/').pop());
     expect(order).to.deep.equal([
-      'virtio_pci_legacy_dev.ko', 'virtio_pci_modern_dev.ko', 'virtio.ko', 'virtio_ring.ko', 'virtio_pci.ko',
-      '9pnet.ko', '9pnet_virtio.ko', 'netfs.ko', 'fscache.ko', '9p.ko',
+      'virtio_pci_legacy_dev.ko',
+      'virtio_pci_modern_dev.ko',
+      'virtio.ko',
+      'virtio_ring.ko',
+      'virtio_pci.ko',
+      '9pnet.ko',
+      '9pnet_virtio.ko',
+      'netfs.ko',
+      'fscache.ko',
+      '9p.ko',
     ]);
   });
 

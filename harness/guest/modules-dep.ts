@@ -16,12 +16,22 @@ export function parseModulesDep(text: string): ModulesDep {
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    m.set(line.slice(0, colon), line.slice(colon + 1).trim().split(/\s+/).filter(Boolean));
+    m.set(
+      line.slice(0, colon),
+      line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
   }
   return m;
 }
 
-const moduleName = (path: string) => basename(path).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+const moduleName = (path: string) =>
+  basename(path)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_');
 
 /**
  * The module files to load, dependencies first, for the named modules (`9p`, `virtio_pci`).

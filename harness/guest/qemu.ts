@@ -53,20 +53,40 @@ export async function qemuLaunch(k: QemuKernel, r: GuestRun): Promise<GuestLaunc
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
   const initrd = await buildInitramfs(k, scratch);
-  const append = [
-    'console=ttyS0', 'panic=-1', 'quiet', 'loglevel=4', `DPLAB_INIT=${GUEST_INIT}`,
-    ...guestEnvironment(k, r),
-  ].join(' ');
+  const append = ['console=ttyS0', 'panic=-1', 'quiet', 'loglevel=4', `DPLAB_INIT=${GUEST_INIT}`, ...guestEnvironment(k, r)].join(' ');
   const args = [
-    '-nodefaults', '-nic', 'none', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+    '-nodefaults',
+    '-nic',
+    'none',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+    '-no-reboot',
     // microvm without ACPI hung at mount; q35 boots. More CPUs gave no speed-up under TCG.
-    '-machine', 'q35', ...(k.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
-    '-smp', '1', '-m', '1024',
-    '-kernel', k.image, '-initrd', initrd, '-append', append,
-    '-fsdev', 'local,id=root,path=/,readonly=on,security_model=none,multidevs=remap',
-    '-device', 'virtio-9p-pci,fsdev=root,mount_tag=hostroot',
-    '-fsdev', `local,id=out,path=${r.outDir},security_model=none`,
-    '-device', 'virtio-9p-pci,fsdev=out,mount_tag=dplabout',
+    '-machine',
+    'q35',
+    ...(k.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-smp',
+    '1',
+    '-m',
+    '1024',
+    '-kernel',
+    k.image,
+    '-initrd',
+    initrd,
+    '-append',
+    append,
+    '-fsdev',
+    'local,id=root,path=/,readonly=on,security_model=none,multidevs=remap',
+    '-device',
+    'virtio-9p-pci,fsdev=root,mount_tag=hostroot',
+    '-fsdev',
+    `local,id=out,path=${r.outDir},security_model=none`,
+    '-device',
+    'virtio-9p-pci,fsdev=out,mount_tag=dplabout',
   ];
   return { program: QEMU, args, scratch: [scratch] };
 }

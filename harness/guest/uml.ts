@@ -34,8 +34,16 @@ export async function umlLaunch(k: UmlKernel, r: GuestRun): Promise<GuestLaunch>
   await rm(umlDir, { recursive: true, force: true });
   await mkdir(umlDir, { recursive: true });
   const args = [
-    'mem=1024M', 'rootfstype=hostfs', 'rootflags=/', 'ro', `init=${GUEST_INIT}`,
-    `uml_dir=${umlDir}`, 'con0=fd:0,fd:1', 'con=null', 'ssl=null', 'pty.legacy_count=0',
+    'mem=1024M',
+    'rootfstype=hostfs',
+    'rootflags=/',
+    'ro',
+    `init=${GUEST_INIT}`,
+    `uml_dir=${umlDir}`,
+    'con0=fd:0,fd:1',
+    'con=null',
+    'ssl=null',
+    'pty.legacy_count=0',
     // These initcalls cost seconds in UML and nothing here needs them.
     'initcall_blacklist=raid6_select_algo,strp_dev_init,init_zswap',
     ...guestEnvironment(k, r),

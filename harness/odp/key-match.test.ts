@@ -18,14 +18,20 @@ describe('flow keys compared against a partial expectation', () => {
   });
 
   it('looks inside encap() and tells an empty encap from a filled one', () => {
-    const tagged = 'in_port(1),eth(src=0a:dd:00:00:00:01,dst=0a:dd:00:00:00:02),eth_type(0x8100),vlan(vid=10,pcp=0),encap(eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=no),udp(src=1,dst=2))';
+    const tagged =
+      'in_port(1),eth(src=0a:dd:00:00:00:01,dst=0a:dd:00:00:00:02),eth_type(0x8100),vlan(vid=10,pcp=0),encap(eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=no),udp(src=1,dst=2))';
     expect(keyDifferences('vlan(vid=10),encap(eth_type(0x0800),udp(dst=2))', tagged)).to.deep.equal([]);
     expect(keyDifferences('vlan(vid=10),encap(eth_type(0x86dd))', tagged)).to.deep.equal(['encap/eth_type: 0x0800, expected 0x86dd']);
-    expect(keyDifferences('vlan(vid=0,pcp=0,cfi=0),encap()', tagged)).to.deep.equal(['vlan.vid: 10, expected 0', 'vlan.cfi: absent, expected 0', 'encap: not empty, expected empty']);
+    expect(keyDifferences('vlan(vid=0,pcp=0,cfi=0),encap()', tagged)).to.deep.equal([
+      'vlan.vid: 10, expected 0',
+      'vlan.cfi: absent, expected 0',
+      'encap: not empty, expected empty',
+    ]);
   });
 
   it('reports attributes that must be absent, at any depth', () => {
-    const later = 'in_port(1),eth(src=0a:dd:00:00:00:01,dst=0a:dd:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=later)';
+    const later =
+      'in_port(1),eth(src=0a:dd:00:00:00:01,dst=0a:dd:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=later)';
     expect(keyDifferences('ipv4(frag=later)', later, ['udp'])).to.deep.equal([]);
     expect(keyDifferences('ipv4(frag=later)', `${later},udp(src=1,dst=2)`, ['udp'])).to.deep.equal(['udp: present, expected absent']);
   });

@@ -66,7 +66,17 @@ describe('ODP flow dump parser on a recorded OVS 3.1 dump (dpctl/dump-flows -m)'
   it('reads set() of several fields and dec_ttl folded into set(ipv4(ttl))', () => {
     const f = flows.find((x) => keyAttr(x, 'tcp'))!;
     expect(f.actions.slice(0, 2)).to.deep.equal([
-      { type: 'set', masked: false, attr: { name: 'ipv4', fields: [{ name: 'src', value: '203.0.113.5' }, { name: 'ttl', value: '63' }] } },
+      {
+        type: 'set',
+        masked: false,
+        attr: {
+          name: 'ipv4',
+          fields: [
+            { name: 'src', value: '203.0.113.5' },
+            { name: 'ttl', value: '63' },
+          ],
+        },
+      },
       { type: 'set', masked: false, attr: { name: 'tcp', fields: [{ name: 'src', value: '61000' }] } },
     ]);
   });
@@ -87,13 +97,17 @@ describe('ODP flow dump parser on a recorded OVS 3.1 dump (dpctl/dump-flows -m)'
 
 describe('ODP flow parser on hand-written lines of other printers', () => {
   it('reads the non-verbose form and `used:never`', () => {
-    const f = parseOdpFlow('recirc_id(0),in_port(2),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, used:never, actions:userspace(pid=3,slow_path(controller))');
+    const f = parseOdpFlow(
+      'recirc_id(0),in_port(2),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, used:never, actions:userspace(pid=3,slow_path(controller))',
+    );
     expect(f.stats.usedSeconds).to.equal(null);
     expect(f.actions[0]).to.deep.include({ type: 'userspace' });
   });
 
   it('reads masked set, recirc, ct and ports printed by name', () => {
-    const f = parseOdpFlow('in_port(1),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:180, used:1.5s, actions:set(ipv4(tos=0x4/0xfc)),ct(commit,zone=5),recirc(0x2a),dp0p2');
+    const f = parseOdpFlow(
+      'in_port(1),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:180, used:1.5s, actions:set(ipv4(tos=0x4/0xfc)),ct(commit,zone=5),recirc(0x2a),dp0p2',
+    );
     expect(f.actions).to.deep.equal([
       { type: 'set', masked: true, attr: { name: 'ipv4', fields: [{ name: 'tos', value: '0x4', mask: '0xfc' }] } },
       { type: 'ct', raw: 'ct(commit,zone=5)' },
@@ -103,7 +117,10 @@ describe('ODP flow parser on hand-written lines of other printers', () => {
   });
 
   it('names source, line and column of a broken line', () => {
-    expect(() => parseOdpFlowDump('\nin_port(1),eth(src=00:00:00:00:00:01, packets:1, bytes:1, used:never, actions:drop', 'dump.txt')).to.throw(OdpSyntaxError, /^dump\.txt:2:\d+: unbalanced/);
+    expect(() => parseOdpFlowDump('\nin_port(1),eth(src=00:00:00:00:00:01, packets:1, bytes:1, used:never, actions:drop', 'dump.txt')).to.throw(
+      OdpSyntaxError,
+      /^dump\.txt:2:\d+: unbalanced/,
+    );
     expect(() => parseOdpFlow('in_port(1), packets:1, bytes:1, used:never', 'x')).to.throw("x:1:1: missing 'actions:'");
     expect(() => parseOdpFlow('in_port(1), packets:many, bytes:1, used:never, actions:drop', 'x')).to.throw("x:1:13: packets: expected a count, got 'many'");
     expect(() => parseOdpFlow('in_port(1), actions:drop', 'x')).to.throw("missing 'packets:' or 'bytes:'");

@@ -59,8 +59,18 @@ export const FIELDS: readonly FieldDef[] = [
   { kind: 'uint', bits: 13, maskable: false, set: { name: 'vlan_vid', needs: [VLAN_HEADER] } },
   { kind: 'uint', bits: 3, maskable: false, set: { name: 'vlan_pcp', needs: [VLAN_HEADER] } },
   // An ARP rule matches its protocol addresses here too: OVS keeps them where the IPv4 ones go.
-  { kind: 'ipv4', maskable: true, match: { name: 'nw_src', aliases: ['ip_src'], needs: [...IP, 'arp'] }, set: { name: 'ip_src', aliases: ['nw_src'], needs: IP } },
-  { kind: 'ipv4', maskable: true, match: { name: 'nw_dst', aliases: ['ip_dst'], needs: [...IP, 'arp'] }, set: { name: 'ip_dst', aliases: ['nw_dst'], needs: IP } },
+  {
+    kind: 'ipv4',
+    maskable: true,
+    match: { name: 'nw_src', aliases: ['ip_src'], needs: [...IP, 'arp'] },
+    set: { name: 'ip_src', aliases: ['nw_src'], needs: IP },
+  },
+  {
+    kind: 'ipv4',
+    maskable: true,
+    match: { name: 'nw_dst', aliases: ['ip_dst'], needs: [...IP, 'arp'] },
+    set: { name: 'ip_dst', aliases: ['nw_dst'], needs: IP },
+  },
   { kind: 'uint', bits: 8, maskable: false, match: { name: 'nw_proto', aliases: ['ip_proto'], needs: [...IP_ANY, 'arp'] } },
   { kind: 'uint', bits: 8, clearLow: { bits: 2, what: 'ECN' }, maskable: false, match: { name: 'nw_tos', needs: IP_ANY } },
   { kind: 'uint', bits: 6, maskable: false, match: { name: 'ip_dscp', needs: IP_ANY }, set: { name: 'ip_dscp', needs: IP_ANY } },
@@ -72,8 +82,32 @@ export const FIELDS: readonly FieldDef[] = [
   { kind: 'uint', bits: 20, maskable: true, match: { name: 'ipv6_label', needs: IP6 }, set: { name: 'ipv6_label', needs: IP6 } },
   // A match reads the one L4 port pair OVS keeps whatever the protocol; set_field writes a TCP or
   // a UDP field, and OVS's tp_src/tp_dst are tcp_src/tcp_dst.
-  { kind: 'uint', bits: 16, maskable: true, match: { name: 'tp_src', needs: L4, aliases: [{ name: 'tcp_src', needs: TCP }, { name: 'udp_src', needs: UDP }] } },
-  { kind: 'uint', bits: 16, maskable: true, match: { name: 'tp_dst', needs: L4, aliases: [{ name: 'tcp_dst', needs: TCP }, { name: 'udp_dst', needs: UDP }] } },
+  {
+    kind: 'uint',
+    bits: 16,
+    maskable: true,
+    match: {
+      name: 'tp_src',
+      needs: L4,
+      aliases: [
+        { name: 'tcp_src', needs: TCP },
+        { name: 'udp_src', needs: UDP },
+      ],
+    },
+  },
+  {
+    kind: 'uint',
+    bits: 16,
+    maskable: true,
+    match: {
+      name: 'tp_dst',
+      needs: L4,
+      aliases: [
+        { name: 'tcp_dst', needs: TCP },
+        { name: 'udp_dst', needs: UDP },
+      ],
+    },
+  },
   { kind: 'uint', bits: 16, maskable: false, set: { name: 'tcp_src', aliases: ['tp_src'], needs: TCP } },
   { kind: 'uint', bits: 16, maskable: false, set: { name: 'tcp_dst', aliases: ['tp_dst'], needs: TCP } },
   { kind: 'uint', bits: 16, maskable: false, set: { name: 'udp_src', needs: UDP } },

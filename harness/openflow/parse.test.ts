@@ -37,7 +37,7 @@ describe('ovs-ofctl flow parser', () => {
     expect(parse('actions=drop')[0]).to.include({ table: 0, priority: 32768 });
   });
 
-  it('skips comments and blank lines and records each rule\'s line', () => {
+  it("skips comments and blank lines and records each rule's line", () => {
     const rules = parse('# header\n\nin_port=p1,actions=output:p2  # trailing\n in_port=p2 actions=output:p1\n');
     expect(rules.map((r) => r.source)).to.deep.equal(['flows.txt:3', 'flows.txt:4']);
   });
@@ -52,7 +52,9 @@ describe('ovs-ofctl flow parser', () => {
   });
 
   it('reads set_field, VLAN, controller and resubmit actions', () => {
-    const [r] = parse('ipv6,in_port=p1,actions=push_vlan:0x88a8,set_field:4296->vlan_vid,set_field:2001:db8::99->ipv6_src,controller(max_len=128),resubmit(,1),p3');
+    const [r] = parse(
+      'ipv6,in_port=p1,actions=push_vlan:0x88a8,set_field:4296->vlan_vid,set_field:2001:db8::99->ipv6_src,controller(max_len=128),resubmit(,1),p3',
+    );
     expect(r?.actions).to.deep.equal([
       { type: 'push_vlan', ethertype: 0x88a8 },
       { type: 'set_field', field: 'vlan_vid', value: '4296' },
@@ -89,7 +91,9 @@ describe('ovs-ofctl flow parser', () => {
       expect(parse('dl_vlan=4095,actions=drop')[0]?.match).to.deep.equal([{ name: 'dl_vlan', value: '4095' }]);
       expect(parse('dl_vlan=0xffff,actions=drop')[0]?.match).to.deep.equal([{ name: 'dl_vlan', value: '0xffff' }]);
       expect(error('dl_vlan=5000,actions=drop')).to.equal('flows.txt:1:9: dl_vlan: 5000 is larger than 4095 (or 0xffff for frames without a VLAN header)');
-      expect(error('in_port=p1,dl_vlan=4096,actions=drop')).to.equal('flows.txt:1:20: dl_vlan: 4096 is larger than 4095 (or 0xffff for frames without a VLAN header)');
+      expect(error('in_port=p1,dl_vlan=4096,actions=drop')).to.equal(
+        'flows.txt:1:20: dl_vlan: 4096 is larger than 4095 (or 0xffff for frames without a VLAN header)',
+      );
     });
 
     it('nw_tos is the DSCP shifted left 2: its ECN bits must be clear, as mod_nw_tos requires', () => {
@@ -119,9 +123,11 @@ describe('ovs-ofctl flow parser', () => {
     });
   });
 
-  describe("OVS's other names for a field (ovs-fields(7) \"aka\") are the same field", () => {
+  describe('OVS\'s other names for a field (ovs-fields(7) "aka") are the same field', () => {
     it('set_field takes nw_src/nw_dst, dl_src/dl_dst and tp_src/tp_dst and writes the canonical name', () => {
-      const [r] = parse('tcp,actions=set_field:1.2.3.4->nw_dst,set_field:10.0.0.9->nw_src,set_field:0a:dd:00:00:00:09->dl_src,set_field:0a:dd:00:00:00:0a->dl_dst,set_field:80->tp_src,set_field:81->tp_dst');
+      const [r] = parse(
+        'tcp,actions=set_field:1.2.3.4->nw_dst,set_field:10.0.0.9->nw_src,set_field:0a:dd:00:00:00:09->dl_src,set_field:0a:dd:00:00:00:0a->dl_dst,set_field:80->tp_src,set_field:81->tp_dst',
+      );
       expect(r?.actions).to.deep.equal([
         { type: 'set_field', field: 'ip_dst', value: '1.2.3.4' },
         { type: 'set_field', field: 'ip_src', value: '10.0.0.9' },
@@ -157,8 +163,14 @@ describe('ovs-ofctl flow parser', () => {
       ['in_port=p1,actions=set_field:1.2.3.4->ip_dst,output:p2', 'flows.txt:1:20: set_field ip_dst: prerequisite missing (add one of: ip, tcp, udp, icmp)'],
       // OVS's tp_src/tp_dst are tcp_src/tcp_dst; a UDP port is udp_src/udp_dst.
       ['udp,actions=set_field:53->tp_dst', 'flows.txt:1:13: set_field tp_dst: prerequisite missing (add one of: tcp, tcp6)'],
-      ['in_port=p1,actions=set_field:4106->vlan_vid,output:p2', 'flows.txt:1:20: set_field vlan_vid: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)'],
-      ['dl_vlan=10,actions=strip_vlan,set_field:5->vlan_pcp', 'flows.txt:1:31: set_field vlan_pcp: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)'],
+      [
+        'in_port=p1,actions=set_field:4106->vlan_vid,output:p2',
+        'flows.txt:1:20: set_field vlan_vid: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)',
+      ],
+      [
+        'dl_vlan=10,actions=strip_vlan,set_field:5->vlan_pcp',
+        'flows.txt:1:31: set_field vlan_pcp: the frame has no VLAN header here (match one with dl_vlan, or push_vlan first)',
+      ],
     ];
     for (const [text, message] of cases) {
       it(text, () => expect(error(text)).to.equal(message));
@@ -186,7 +198,10 @@ describe('ovs-ofctl flow parser', () => {
       ['ip,nw_src=10.0.0.0/33,actions=drop', 'flows.txt:1:20: nw_src: prefix /33 is longer than 32'],
       ['dl_vlan_pcp=8,actions=drop', 'flows.txt:1:13: dl_vlan_pcp: 8 is larger than 7'],
       ['in_port=p1,actions=mod_vlan_vid:4096', 'flows.txt:1:33: mod_vlan_vid: 4096 is larger than 4095'],
-      ['in_port=p1,actions=set_field:1->tun_id', "flows.txt:1:33: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)"],
+      [
+        'in_port=p1,actions=set_field:1->tun_id',
+        "flows.txt:1:33: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)",
+      ],
       ['in_port=p1,actions=set_field:zz->eth_src', "flows.txt:1:30: set_field eth_src: 'zz' is not a MAC address"],
       ['in_port=p1,actions=drop,output:p2', "flows.txt:1:20: 'drop' must be the only action"],
       ['in_port=p1,actions=frobnicate', "flows.txt:1:20: unknown action 'frobnicate'"],

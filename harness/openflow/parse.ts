@@ -1,5 +1,17 @@
 import type { FlowRule, MatchField, OfAction } from './rule.js';
-import { checkKind, checkMask, checkValue, MATCH_FIELDS, parseUint, SET_FIELDS, SHORTHAND_MATCH, SHORTHANDS, VLAN_HEADER, widthMax, type NamedField } from './fields.js';
+import {
+  checkKind,
+  checkMask,
+  checkValue,
+  MATCH_FIELDS,
+  parseUint,
+  SET_FIELDS,
+  SHORTHAND_MATCH,
+  SHORTHANDS,
+  VLAN_HEADER,
+  widthMax,
+  type NamedField,
+} from './fields.js';
 import { PositionedError } from '../text/positioned-error.js';
 
 /**
@@ -131,7 +143,11 @@ class LineParser {
     if (sf) {
       const [, value, name] = sf as unknown as [string, string, string];
       const f = SET_FIELDS.get(name);
-      if (!f) this.fail(col + text.length - name.length, `set_field: unknown or unsupported field '${name}' (supported: ${[...new Set([...SET_FIELDS.values()].map((x) => x.canonical))].join(', ')})`);
+      if (!f)
+        this.fail(
+          col + text.length - name.length,
+          `set_field: unknown or unsupported field '${name}' (supported: ${[...new Set([...SET_FIELDS.values()].map((x) => x.canonical))].join(', ')})`,
+        );
       const bad = checkValue(f.def, value);
       if (bad) this.fail(col + 10, `set_field ${name}: ${bad}`);
       // OVS refuses a set_field whose field the rule does not guarantee ("lacks correct prerequisites").
@@ -190,7 +206,8 @@ class LineParser {
         return { type: 'goto_table', table: this.uint(arg, at, name, 254) };
       default:
         // A bare port is `output:` (ovs-ofctl accepts `actions=2`).
-        if (arg === undefined && (this.o.ports[text] !== undefined || parseUint(text) !== undefined)) return { type: 'output', port: this.port(text, col, 'output') };
+        if (arg === undefined && (this.o.ports[text] !== undefined || parseUint(text) !== undefined))
+          return { type: 'output', port: this.port(text, col, 'output') };
         return this.fail(col, `unknown action '${name}'`);
     }
   }

@@ -57,7 +57,7 @@ export function bytesToIpv6(b: Buffer): string {
   // Compress the longest run of two or more zero groups, the first when tied (RFC 5952 4.2).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i += 1;
       continue;

@@ -18,7 +18,13 @@ describe('checksums', () => {
 
 describe('frame builder', () => {
   it('builds a UDP/IPv4 frame byte for byte as the kernel would send it', () => {
-    const f = buildFrame({ dst: MAC_B, src: MAC_A, ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 0x1c46, df: true }, udp: { sport: 1000, dport: 2000 }, payload: 'hi' });
+    const f = buildFrame({
+      dst: MAC_B,
+      src: MAC_A,
+      ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 0x1c46, df: true },
+      udp: { sport: 1000, dport: 2000 },
+      payload: 'hi',
+    });
     // Checked against tshark's "[correct]" verdicts for both checksums.
     expect(f.toString('hex')).to.equal(
       '0add000000020add000000010800' + '4500001e1c4640004011' + '0a87' + '0a0000010a000002' + '03e807d0000a' + '77b6' + '6869',
@@ -26,7 +32,16 @@ describe('frame builder', () => {
   });
 
   it('puts 802.1ad outer and 802.1Q inner tags in order', () => {
-    const f = buildFrame({ dst: MAC_B, src: MAC_A, vlans: [{ tpid: 0x88a8, vid: 200 }, { vid: 10, pcp: 5 }], ethertype: 0x88b5, payload: 'x' });
+    const f = buildFrame({
+      dst: MAC_B,
+      src: MAC_A,
+      vlans: [
+        { tpid: 0x88a8, vid: 200 },
+        { vid: 10, pcp: 5 },
+      ],
+      ethertype: 0x88b5,
+      payload: 'x',
+    });
     expect(f.subarray(12, 22).toString('hex')).to.equal('88a800c88100a00a88b5');
   });
 
@@ -43,7 +58,12 @@ describe('frame builder', () => {
   });
 
   it('builds ND neighbour solicitations with target and source link-layer option', () => {
-    const f = buildFrame({ dst: '33:33:ff:00:00:02', src: MAC_A, ipv6: { src: 'fe80::1', dst: 'ff02::1:ff00:2', hopLimit: 255 }, icmp6: { type: 135, target: '2001:db8::2', lladdr: MAC_A } });
+    const f = buildFrame({
+      dst: '33:33:ff:00:00:02',
+      src: MAC_A,
+      ipv6: { src: 'fe80::1', dst: 'ff02::1:ff00:2', hopLimit: 255 },
+      icmp6: { type: 135, target: '2001:db8::2', lladdr: MAC_A },
+    });
     const p = parseFrame(f);
     expect(p.icmp6).to.include({ type: 135, target: '2001:db8::2', lladdr: MAC_A });
     expect(p.badChecksums).to.deep.equal([]);
@@ -58,7 +78,15 @@ const ip6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => {
   for (let i = 0; i < 16; i += 2) g.push(((b[i] as number) * 256 + (b[i + 1] as number)).toString(16));
   return g.join(':');
 });
-const vlans = fc.array(fc.record({ vid: fc.integer({ min: 0, max: 4095 }), pcp: fc.integer({ min: 0, max: 7 }), dei: fc.integer({ min: 0, max: 1 }), tpid: fc.constantFrom(0x8100, 0x88a8) }), { maxLength: 2 });
+const vlans = fc.array(
+  fc.record({
+    vid: fc.integer({ min: 0, max: 4095 }),
+    pcp: fc.integer({ min: 0, max: 7 }),
+    dei: fc.integer({ min: 0, max: 1 }),
+    tpid: fc.constantFrom(0x8100, 0x88a8),
+  }),
+  { maxLength: 2 },
+);
 const payload = fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b));
 
 const l4v4 = fc.oneof(
@@ -72,8 +100,30 @@ const l4v6 = fc.oneof(
   fc.record({ icmp6: fc.record({ type: fc.constantFrom(128, 129), id: port, seq: port }) }),
 );
 const spec: fc.Arbitrary<FrameSpec> = fc.oneof(
-  fc.record({ dst: mac, src: mac, vlans, payload, ipv4: fc.record({ src: ip4, dst: ip4, ttl: fc.integer({ min: 0, max: 255 }), tos: fc.integer({ min: 0, max: 255 }), id: port, df: fc.boolean() }) }).chain((s) => l4v4.map((l) => ({ ...s, ...l }))),
-  fc.record({ dst: mac, src: mac, vlans, payload, ipv6: fc.record({ src: ip6, dst: ip6, hopLimit: fc.integer({ min: 0, max: 255 }), tc: fc.integer({ min: 0, max: 255 }), flowLabel: fc.integer({ min: 0, max: 0xfffff }) }) }).chain((s) => l4v6.map((l) => ({ ...s, ...l }))),
+  fc
+    .record({
+      dst: mac,
+      src: mac,
+      vlans,
+      payload,
+      ipv4: fc.record({ src: ip4, dst: ip4, ttl: fc.integer({ min: 0, max: 255 }), tos: fc.integer({ min: 0, max: 255 }), id: port, df: fc.boolean() }),
+    })
+    .chain((s) => l4v4.map((l) => ({ ...s, ...l }))),
+  fc
+    .record({
+      dst: mac,
+      src: mac,
+      vlans,
+      payload,
+      ipv6: fc.record({
+        src: ip6,
+        dst: ip6,
+        hopLimit: fc.integer({ min: 0, max: 255 }),
+        tc: fc.integer({ min: 0, max: 255 }),
+        flowLabel: fc.integer({ min: 0, max: 0xfffff }),
+      }),
+    })
+    .chain((s) => l4v6.map((l) => ({ ...s, ...l }))),
   fc.record({ dst: mac, src: mac, vlans, arp: fc.record({ op: fc.constantFrom(1, 2), sha: mac, spa: ip4, tha: mac, tpa: ip4 }) }),
 );
 
@@ -113,18 +163,25 @@ describe('build -> parse round trip (property)', () => {
   });
 
   it('never throws on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => void parseFrame(Buffer.from(b))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => void parseFrame(Buffer.from(b))),
+      { numRuns: 2000 },
+    );
   });
 
   it('finds a flipped bit in any checksummed header', () => {
     fc.assert(
-      fc.property(spec.filter((s) => !s.arp), fc.nat(), (s, n) => {
-        const f = Buffer.from(buildFrame(s));
-        const l2 = 14 + 4 * (s.vlans?.length ?? 0);
-        const at = l2 + 12 + (n % 8); // an IPv4 or IPv6 source address byte, covered by every checksum
-        f[at] = (f[at] as number) ^ 0x01;
-        expect(parseFrame(f).badChecksums.length).to.be.greaterThan(0);
-      }),
+      fc.property(
+        spec.filter((s) => !s.arp),
+        fc.nat(),
+        (s, n) => {
+          const f = Buffer.from(buildFrame(s));
+          const l2 = 14 + 4 * (s.vlans?.length ?? 0);
+          const at = l2 + 12 + (n % 8); // an IPv4 or IPv6 source address byte, covered by every checksum
+          f[at] = (f[at] as number) ^ 0x01;
+          expect(parseFrame(f).badChecksums.length).to.be.greaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -134,7 +191,10 @@ describe('diffFrames', () => {
   const u = (ttl: number) => buildFrame({ dst: MAC_B, src: MAC_A, ipv4: { src: '10.0.0.1', dst: '10.0.0.2', ttl }, udp: { sport: 1, dport: 2 }, payload: 'p' });
 
   it('explains a TTL difference by field, checksum included', () => {
-    expect(diffFrames(u(63), u(64))).to.deep.equal(['ipv4.ttl: expected 63, got 64', `ipv4.checksum: expected 0x${parseFrame(u(63)).ipv4?.checksum.toString(16).padStart(4, '0')}, got 0x${parseFrame(u(64)).ipv4?.checksum.toString(16).padStart(4, '0')}`]);
+    expect(diffFrames(u(63), u(64))).to.deep.equal([
+      'ipv4.ttl: expected 63, got 64',
+      `ipv4.checksum: expected 0x${parseFrame(u(63)).ipv4?.checksum.toString(16).padStart(4, '0')}, got 0x${parseFrame(u(64)).ipv4?.checksum.toString(16).padStart(4, '0')}`,
+    ]);
   });
 
   it('names a missing VLAN tag', () => {

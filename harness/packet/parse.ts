@@ -139,7 +139,7 @@ export function parseFrame(buf: Buffer): ParsedFrame {
   f.payload = l3;
   if (f.truncated) return f;
   if (ethertype === ETH_P.ARP) {
-    if (l3.length < 28) return (f.truncated = `arp: needs 28 bytes, ${l3.length} left`), f;
+    if (l3.length < 28) return ((f.truncated = `arp: needs 28 bytes, ${l3.length} left`), f);
     f.arp = {
       htype: l3.readUInt16BE(0),
       ptype: l3.readUInt16BE(2),
@@ -151,7 +151,7 @@ export function parseFrame(buf: Buffer): ParsedFrame {
     };
     f.payload = l3.subarray(28);
   } else if (ethertype === ETH_P.IPV4) {
-    if (l3.length < 20) return (f.truncated = `ipv4: header needs 20 bytes, ${l3.length} left`), f;
+    if (l3.length < 20) return ((f.truncated = `ipv4: header needs 20 bytes, ${l3.length} left`), f);
     const ihl = (l3[0] as number) & 0x0f;
     const frag = l3.readUInt16BE(6);
     f.ipv4 = {
@@ -168,7 +168,8 @@ export function parseFrame(buf: Buffer): ParsedFrame {
       src: bytesToIpv4(l3.subarray(12, 16)),
       dst: bytesToIpv4(l3.subarray(16, 20)),
     };
-    if ((l3[0] as number) >> 4 !== 4 || ihl < 5 || ihl * 4 > l3.length) return (f.truncated = `ipv4: bad version/IHL byte 0x${(l3[0] as number).toString(16)}`), f;
+    if ((l3[0] as number) >> 4 !== 4 || ihl < 5 || ihl * 4 > l3.length)
+      return ((f.truncated = `ipv4: bad version/IHL byte 0x${(l3[0] as number).toString(16)}`), f);
     if (internetChecksum(l3.subarray(0, ihl * 4)) !== 0) f.badChecksums.push('ipv4');
     const end = Math.min(l3.length, Math.max(f.ipv4.totalLength, ihl * 4));
     const seg = l3.subarray(ihl * 4, end);
@@ -176,7 +177,7 @@ export function parseFrame(buf: Buffer): ParsedFrame {
     // Only the first fragment carries the L4 header.
     if (f.ipv4.fragOffset === 0) l4(f, f.ipv4.protocol, seg, l3.subarray(12, 16), l3.subarray(16, 20), f.ipv4.mf);
   } else if (ethertype === ETH_P.IPV6) {
-    if (l3.length < 40) return (f.truncated = `ipv6: header needs 40 bytes, ${l3.length} left`), f;
+    if (l3.length < 40) return ((f.truncated = `ipv6: header needs 40 bytes, ${l3.length} left`), f);
     const w = l3.readUInt32BE(0);
     f.ipv6 = {
       tc: (w >>> 20) & 0xff,
@@ -187,14 +188,14 @@ export function parseFrame(buf: Buffer): ParsedFrame {
       src: bytesToIpv6(l3.subarray(8, 24)),
       dst: bytesToIpv6(l3.subarray(24, 40)),
     };
-    if (w >>> 28 !== 6) return (f.truncated = `ipv6: version ${w >>> 28}`), f;
+    if (w >>> 28 !== 6) return ((f.truncated = `ipv6: version ${w >>> 28}`), f);
     const seg = l3.subarray(40, Math.min(l3.length, 40 + f.ipv6.payloadLength));
     f.payload = seg;
     if (f.ipv6.nextHeader !== IPPROTO.IPV6_FRAGMENT) {
       l4(f, f.ipv6.nextHeader, seg, l3.subarray(8, 24), l3.subarray(24, 40), false);
       return f;
     }
-    if (seg.length < 8) return (f.truncated = `ipv6: fragment header needs 8 bytes, ${seg.length} left`), f;
+    if (seg.length < 8) return ((f.truncated = `ipv6: fragment header needs 8 bytes, ${seg.length} left`), f);
     const offMf = seg.readUInt16BE(2);
     const fragment = { nextHeader: seg[0] as number, fragOffset: offMf >> 3, mf: (offMf & 1) !== 0, id: seg.readUInt32BE(4) };
     f.ipv6 = { ...f.ipv6, fragment };

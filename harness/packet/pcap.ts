@@ -51,7 +51,7 @@ export function decodePcap(buf: Buffer, source = 'pcap'): PcapRecord[] {
   const linktype = r32(20) & 0x0fffffff;
   if (linktype !== LINKTYPE_ETHERNET) throw new PcapError(`${source}: link type ${linktype} is not Ethernet (1)`);
   const out: PcapRecord[] = [];
-  for (let off = 24; off < buf.length; ) {
+  for (let off = 24; off < buf.length;) {
     if (off + 16 > buf.length) throw new PcapError(`${source}: record header cut off at byte ${off}`);
     const incl = r32(off + 8);
     if (off + 16 + incl > buf.length) throw new PcapError(`${source}: record at byte ${off} needs ${incl} bytes, ${buf.length - off - 16} left`);

@@ -31,7 +31,12 @@ describe('expectations (known findings, kept apart from the tests)', () => {
     const r = applyExpectations(run(), load());
     const tos = r.cases.find((c) => c.id === 'set.tos' && c.backend === 'afxdp');
     expect(tos).to.include({ status: 'fail', expected: true });
-    expect(tos?.expectation).to.deep.equal({ status: 'fail', reason: 'the userspace datapath rewrites the whole TOS byte, ECN bits included', reference: 'https://example.org/ovs/issue/1', source: 'suites/expectations/afxdp.yaml' });
+    expect(tos?.expectation).to.deep.equal({
+      status: 'fail',
+      reason: 'the userspace datapath rewrites the whole TOS byte, ECN bits included',
+      reference: 'https://example.org/ovs/issue/1',
+      source: 'suites/expectations/afxdp.yaml',
+    });
     expect(r.cases.find((c) => c.id === 'vlan.qinq')).to.include({ status: 'unsupported', expected: true });
     expect(r.cases.find((c) => c.id === 'l2.output' && c.backend === 'afxdp')).to.not.have.property('expectation');
     expect(caseVerdict(r.cases).unexpected, 'nothing unexpected').to.deep.equal([]);
@@ -66,12 +71,27 @@ describe('expectations (known findings, kept apart from the tests)', () => {
 
   it('refuses bad files with the file, line and field', () => {
     const bad: [string, string][] = [
-      ['backend: afxdp\nexpectations:\n  - case: x.y\n    status: flaky\n    reason: a long enough explanation of it\n', 'suites/expectations/afxdp.yaml:4: expectations[0].status: '],
-      ['backend: afxdp\nexpectations:\n  - case: x.y\n    status: fail\n    reason: short\n', 'suites/expectations/afxdp.yaml:5: expectations[0].reason: explain the finding (at least a sentence)'],
-      ['backend: afxdp\nexpectations:\n  - case: x.y\n    status: fail\n    kernel: 6.1+\n    reason: a long enough explanation of it\n', 'suites/expectations/afxdp.yaml:5: expectations[0].kernel: must be comparisons like ">=6.1 <6.12"'],
+      [
+        'backend: afxdp\nexpectations:\n  - case: x.y\n    status: flaky\n    reason: a long enough explanation of it\n',
+        'suites/expectations/afxdp.yaml:4: expectations[0].status: ',
+      ],
+      [
+        'backend: afxdp\nexpectations:\n  - case: x.y\n    status: fail\n    reason: short\n',
+        'suites/expectations/afxdp.yaml:5: expectations[0].reason: explain the finding (at least a sentence)',
+      ],
+      [
+        'backend: afxdp\nexpectations:\n  - case: x.y\n    status: fail\n    kernel: 6.1+\n    reason: a long enough explanation of it\n',
+        'suites/expectations/afxdp.yaml:5: expectations[0].kernel: must be comparisons like ">=6.1 <6.12"',
+      ],
       ['backend: ebpf\nexpectations: []\n', "suites/expectations/afxdp.yaml:1: backend: 'ebpf' in a file named for 'afxdp'"],
-      ['backend: afxdp\nexpectations:\n  - {case: x.y, status: fail, reason: a long enough explanation}\n  - {case: x.y, status: fail, reason: a long enough explanation}\n', "suites/expectations/afxdp.yaml:4: expectations[1].case: 'x.y' is listed twice"],
-      ['backend: afxdp\nexpectations:\n  - {case: x.y, status: fail, failure: "(", reason: a long enough explanation}\n', 'suites/expectations/afxdp.yaml:3: expectations[0].failure: not a regular expression'],
+      [
+        'backend: afxdp\nexpectations:\n  - {case: x.y, status: fail, reason: a long enough explanation}\n  - {case: x.y, status: fail, reason: a long enough explanation}\n',
+        "suites/expectations/afxdp.yaml:4: expectations[1].case: 'x.y' is listed twice",
+      ],
+      [
+        'backend: afxdp\nexpectations:\n  - {case: x.y, status: fail, failure: "(", reason: a long enough explanation}\n',
+        'suites/expectations/afxdp.yaml:3: expectations[0].failure: not a regular expression',
+      ],
       ['backend: [afxdp\n', 'suites/expectations/afxdp.yaml:'],
     ];
     for (const [text, message] of bad) expect(() => load(text), message).to.throw(message);

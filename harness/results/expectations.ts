@@ -138,7 +138,11 @@ export function applyExpectations(results: RunResults, all: readonly Expectation
     // A case that could not run (the environment, or the backend's probed features) neither
     // confirms nor refutes a finding about what it does when it runs.
     if (!e || (NOT_RUN.includes(c.status) && c.status !== e.status)) return plain;
-    return { ...plain, expected: behavesAsExpected(e, c.status, c.reason), expectation: { status: e.status, reason: e.reason, ...(e.reference ? { reference: e.reference } : {}), source: e.source } };
+    return {
+      ...plain,
+      expected: behavesAsExpected(e, c.status, c.reason),
+      expectation: { status: e.status, reason: e.reason, ...(e.reference ? { reference: e.reference } : {}), source: e.source },
+    };
   });
   return { ...results, cases };
 }

@@ -23,9 +23,36 @@ export function sampleResults(): RunResults {
     },
     cases: [
       { id: 'l2.output', title: 'out', suite: 'conformance', backend: 'afxdp', features: ['l2.output'], status: 'pass', reason: '', durationMs: 12.5 },
-      { id: 'vlan.qinq', title: 'qinq <&>', suite: 'conformance', backend: 'afxdp', features: ['vlan.qinq'], status: 'unsupported', reason: 'vlan.qinq: vlan-limit 1', durationMs: 0 },
-      { id: 'set.tos', title: 'tos', suite: 'conformance', backend: 'afxdp', features: ['set.ip_tos'], status: 'fail', reason: 'h2: ipv4.tos: expected 0xb9, got "0x01"', durationMs: 40 },
-      { id: 'l2.output', title: 'out', suite: 'conformance', backend: 'kernel', features: ['l2.output'], status: 'skipped', reason: 'no openvswitch kernel module', durationMs: 0 },
+      {
+        id: 'vlan.qinq',
+        title: 'qinq <&>',
+        suite: 'conformance',
+        backend: 'afxdp',
+        features: ['vlan.qinq'],
+        status: 'unsupported',
+        reason: 'vlan.qinq: vlan-limit 1',
+        durationMs: 0,
+      },
+      {
+        id: 'set.tos',
+        title: 'tos',
+        suite: 'conformance',
+        backend: 'afxdp',
+        features: ['set.ip_tos'],
+        status: 'fail',
+        reason: 'h2: ipv4.tos: expected 0xb9, got "0x01"',
+        durationMs: 40,
+      },
+      {
+        id: 'l2.output',
+        title: 'out',
+        suite: 'conformance',
+        backend: 'kernel',
+        features: ['l2.output'],
+        status: 'skipped',
+        reason: 'no openvswitch kernel module',
+        durationMs: 0,
+      },
     ],
     benchmarks: [],
   };
@@ -57,7 +84,14 @@ describe('CSV export', () => {
   it('writes one row per case with the product string and quoting intact', () => {
     const rows = parseCsv(casesCsv(sampleResults()), { columns: true }) as Record<string, string>[];
     expect(rows).to.have.length(4);
-    expect(rows[0]).to.include({ case: 'l2.output', backend: 'afxdp', kernel: '6.18.44', product: 'afxdp-generic/ovs-3.1.0/linux-6.18', status: 'pass', duration_ms: '13' });
+    expect(rows[0]).to.include({
+      case: 'l2.output',
+      backend: 'afxdp',
+      kernel: '6.18.44',
+      product: 'afxdp-generic/ovs-3.1.0/linux-6.18',
+      status: 'pass',
+      duration_ms: '13',
+    });
     expect(rows[2]?.reason).to.equal('h2: ipv4.tos: expected 0xb9, got "0x01"');
   });
 
@@ -67,7 +101,12 @@ describe('CSV export', () => {
       ...r,
       benchmarks: [
         {
-          backend: 'afxdp', metric: 'mrr_pps', frameSize: 64, flows: 1, value: 700000, unit: 'pps',
+          backend: 'afxdp',
+          metric: 'mrr_pps',
+          frameSize: 64,
+          flows: 1,
+          value: 700000,
+          unit: 'pps',
           trials: [{ value: 690000 }, { value: 700000 }, { value: 710000 }],
           generator: { name: 'soft', note: 'sent as requested', limited: false },
         },
@@ -95,19 +134,25 @@ describe('JUnit XML with known findings', () => {
   const expectation = { status: 'fail' as const, reason: 'the userspace datapath rewrites ECN too', source: 'suites/expectations/afxdp.yaml' };
   const withFindings = (expected: boolean, status: 'fail' | 'pass'): string => {
     const r = sampleResults();
-    return junitXml({ ...r, cases: r.cases.map((c) => (c.id === 'set.tos' ? { ...c, status, reason: status === 'pass' ? '' : c.reason, expectation, expected } : c)) });
+    return junitXml({
+      ...r,
+      cases: r.cases.map((c) => (c.id === 'set.tos' ? { ...c, status, reason: status === 'pass' ? '' : c.reason, expectation, expected } : c)),
+    });
   };
 
   it('shows a failure that behaved as its expectation predicts as an expected failure, not counted as a failure', () => {
     const xml = withFindings(true, 'fail');
     expect(xml).to.match(/<testsuite name="conformance\.afxdp" tests="3" failures="0" errors="0" skipped="2"/);
-    expect(xml).to.include('<skipped type="expected-fail" message="expected fail (known finding, suites/expectations/afxdp.yaml): h2: ipv4.tos: expected 0xb9, got &quot;0x01&quot; -- the userspace datapath rewrites ECN too"/>');
+    expect(xml).to.include(
+      '<skipped type="expected-fail" message="expected fail (known finding, suites/expectations/afxdp.yaml): h2: ipv4.tos: expected 0xb9, got &quot;0x01&quot; -- the userspace datapath rewrites ECN too"/>',
+    );
   });
 
   it('fails a case whose expectation no longer holds, naming the expectation to update', () => {
     const xml = withFindings(false, 'pass');
     expect(xml).to.match(/<testsuite name="conformance\.afxdp" tests="3" failures="1" errors="0" skipped="1"/);
-    expect(xml).to.include('<failure type="unexpected-pass" message="expected fail (suites/expectations/afxdp.yaml), got pass: update or remove the expectation"/>');
+    expect(xml).to.include(
+      '<failure type="unexpected-pass" message="expected fail (suites/expectations/afxdp.yaml), got pass: update or remove the expectation"/>',
+    );
   });
 });
-

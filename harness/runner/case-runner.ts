@@ -39,7 +39,13 @@ function classify(e: unknown): { status: CaseStatus; reason: string } {
 }
 
 /** Results for the selected cases that never ran on a backend (not available, failed to start). */
-export function notRun(groups: readonly CaseGroup[], backend: string, status: CaseStatus, reason: string, filter: (c: ConformanceCase) => boolean = () => true): CaseResult[] {
+export function notRun(
+  groups: readonly CaseGroup[],
+  backend: string,
+  status: CaseStatus,
+  reason: string,
+  filter: (c: ConformanceCase) => boolean = () => true,
+): CaseResult[] {
   return groups.flatMap((g) =>
     g.cases.filter(filter).map((c) => ({ id: c.id, title: c.title, suite: g.suite, backend, features: [...c.features], status, reason, durationMs: 0 })),
   );

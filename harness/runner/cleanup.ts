@@ -61,7 +61,8 @@ async function runIdsOnHost(): Promise<Set<string>> {
   const envMarker = new RegExp(`(?:^|\0)${RUN_ENV}=([0-9a-f]{6})(?:\0|$)`);
   for (const d of await readdir('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    const m = marker.exec(await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')) ?? envMarker.exec(await readFile(`/proc/${d}/environ`, 'utf8').catch(() => ''));
+    const m =
+      marker.exec(await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')) ?? envMarker.exec(await readFile(`/proc/${d}/environ`, 'utf8').catch(() => ''));
     if (m?.[1]) ids.add(m[1]);
   }
   for (const d of await readdir(BPFFS_ROOT).catch(() => [] as string[])) {
@@ -109,12 +110,22 @@ async function cleanRun(runId: string): Promise<string[]> {
   // A TRex server container the run started (labelled with the run id).
   for (const name of await removeRunContainers(runId)) removed.push(`container ${name}`);
   const pin = join(BPFFS_ROOT, `dplab-${runId}`);
-  if (await readdir(pin).then(() => true, () => false)) {
+  if (
+    await readdir(pin).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await rm(pin, { recursive: true, force: true });
     removed.push(`bpf pins ${pin}`);
   }
   const state = join(STATE_ROOT, runId);
-  if (await readdir(state).then(() => true, () => false)) {
+  if (
+    await readdir(state).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await rm(state, { recursive: true, force: true });
     removed.push(`state ${state}`);
   }

@@ -30,12 +30,27 @@ export function guestTimeoutMs(): number {
  * Runs one backend's cases inside a guest kernel with the same dplab code, then takes the
  * guest's results in: its cases, and the backend identity with the guest kernel's version.
  */
-export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress: Progress): Promise<{ identity: BackendIdentity; cases: CaseResult[]; ovsVersion?: string }> {
+export async function runBackendInGuest(
+  p: GuestPlan,
+  ctx: RunContext,
+  progress: Progress,
+): Promise<{ identity: BackendIdentity; cases: CaseResult[]; ovsVersion?: string }> {
   const out = join(ctx.outDir, `guest-${p.backendId}`);
   const guestRun = join(out, 'run');
   // Built-in topologies by name (the guest's working directory is the repository).
   const topology = p.topology.source.startsWith('topologies/') ? p.topology.spec.name : resolve(p.topology.source);
-  const args = ['run', '--backend', p.backendId, '--topology', topology, '--suite', p.suites.join(','), '--out', guestRun, ...(p.caseText ? ['--case', p.caseText] : [])];
+  const args = [
+    'run',
+    '--backend',
+    p.backendId,
+    '--topology',
+    topology,
+    '--suite',
+    p.suites.join(','),
+    '--out',
+    guestRun,
+    ...(p.caseText ? ['--case', p.caseText] : []),
+  ];
   const where = p.guest.label;
   progress.info(`[${p.backendId}] running in a guest kernel (${where}); console in ${out}`);
   try {
@@ -46,7 +61,11 @@ export async function runBackendInGuest(p: GuestPlan, ctx: RunContext, progress:
     const inner = results.run.backends.find((b) => b.id === p.backendId);
     const identity = guestIdentity(inner, p.backendId, { label: where, kind: p.guest.kind, kernel: results.run.kernel });
     progress.info(`[${p.backendId}] guest finished in ${r.seconds.toFixed(1)} s`);
-    return { identity, cases: results.cases.filter((c) => c.backend === p.backendId), ...(results.run.ovsVersion ? { ovsVersion: results.run.ovsVersion } : {}) };
+    return {
+      identity,
+      cases: results.cases.filter((c) => c.backend === p.backendId),
+      ...(results.run.ovsVersion ? { ovsVersion: results.run.ovsVersion } : {}),
+    };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     progress.info(`[${p.backendId}] guest error: ${msg}`);

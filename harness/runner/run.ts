@@ -85,14 +85,8 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   // Registered first, so a signal-driven teardown removes the run's state last.
   const forgetRun = onTeardown(`run ${runId} state`, () => unregisterRun(ctx));
   const started = new Date().toISOString();
-  const identities: BackendIdentity[] = [];
-  const cases: CaseResult[] = [];
-  const host = hostIdentity();
-  let ovsVersion: string | undefined;
   progress.info(`dplab run ${runId}: topology ${plan.topology.spec.name}, backends ${plan.backends.map((b) => b.id).join(', ')}, out ${outDir}`);
-  let failure: unknown;
-  const benchmarks: BenchmarkPoint[] = [];
-  let generator: GeneratorIdentity | undefined;
+  const got: Collected = { identities: [], cases: [], benchmarks: [] };
   // One probe per backend and run: the cases and the benchmarks see the same answer.
   const probes = new Map<string, Promise<ProbeResult>>();
   const probeOnce = (d: Datapath): Promise<ProbeResult> => {
@@ -100,82 +94,114 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
     probes.set(d.id, p);
     return p;
   };
+  let failure: unknown;
   try {
-    for (const backend of plan.groups.length > 0 ? plan.backends : []) {
-      if (plan.guest && backend.inKernel) {
-        const g = await runBackendInGuest(
-          {
-            guest: plan.guest,
-            backendId: backend.id,
-            topology: plan.topology,
-            // Cases only: benchmarks are not run in a guest (they would measure the emulator).
-            suites: plan.suites.filter((x) => x !== 'benchmark'),
-            groups: plan.groups,
-            ...(plan.caseText ? { caseText: plan.caseText } : {}),
-          },
-          ctx,
-          progress,
-        );
-        ovsVersion ??= g.ovsVersion;
-        identities.push(g.identity);
-        cases.push(...g.cases);
-        continue;
-      }
-      const probe = await probeOnce(backend);
-      ovsVersion ??= probe.versions.ovs;
-      if (!probe.available) {
-        identities.push(backendIdentity(backend.id, probe));
-        progress.info(`[${backend.id}] skipped: ${probe.reason ?? 'not available'}`);
-        cases.push(...notRun(plan.groups, backend.id, 'skipped', probe.reason ?? 'backend not available', plan.caseFilter));
-        continue;
-      }
-      if (plan.topology.spec.kind === 'nic') {
-        identities.push(backendIdentity(backend.id, probe));
-        cases.push(...notRun(plan.groups, backend.id, 'skipped', NIC_CASES, plan.caseFilter));
-        continue;
-      }
-      const ran = await runOnBackend(plan, backend, ctx, progress);
-      identities.push(backendIdentity(backend.id, probe, ran.started));
-      cases.push(...ran.cases);
-    }
-    if (plan.suites.includes('benchmark')) {
-      const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce, (g) => (generator = g));
-      benchmarks.push(...b.points);
-      for (const id of b.identities) if (!identities.some((i) => i.id === id.id)) identities.push(id);
-      for (const e of b.errors) cases.push({ id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: e.target, features: [], status: 'error', reason: e.message, durationMs: 0 });
-      if (b.aborted) throw new GeneratorLostError(b.aborted);
-    }
+    for (const backend of plan.groups.length > 0 ? plan.backends : []) await runBackendCases(plan, backend, ctx, progress, probeOnce, got);
+    if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, got);
   } catch (e) {
     failure = e;
   }
-  {
-    const measured: RunResults = {
-      schemaVersion: SCHEMA_VERSION,
-      run: {
-        id: runId,
-        started,
-        finished: new Date().toISOString(),
-        dplabCommit: await dplabCommit(),
-        host: host.host,
-        kernel: host.kernel,
-        ...(ovsVersion ? { ovsVersion } : {}),
-        topology: plan.topology.spec.name,
-        suites: [...plan.suites],
-        backends: identities,
-        ...(generator ? { generator } : {}),
-        ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan) } : {}),
+  const results = applyExpectations(await resultsOf(plan, runId, started, got), plan.expectations ?? loadExpectations());
+  // Results are written even when the run broke off, so what ran is not lost.
+  const files = await writeRunOutputs(outDir, results);
+  await unregisterRun(ctx);
+  forgetRun();
+  if (failure !== undefined) throw failure;
+  return { results, outDir, files };
+}
+
+/** What a run gathers as it goes, for its results. */
+interface Collected {
+  readonly identities: BackendIdentity[];
+  readonly cases: CaseResult[];
+  readonly benchmarks: BenchmarkPoint[];
+  ovsVersion?: string;
+  generator?: GeneratorIdentity;
+}
+
+async function resultsOf(plan: RunPlan, runId: string, started: string, got: Collected): Promise<RunResults> {
+  const host = hostIdentity();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    run: {
+      id: runId,
+      started,
+      finished: new Date().toISOString(),
+      dplabCommit: await dplabCommit(),
+      host: host.host,
+      kernel: host.kernel,
+      ...(got.ovsVersion ? { ovsVersion: got.ovsVersion } : {}),
+      topology: plan.topology.spec.name,
+      suites: [...plan.suites],
+      backends: got.identities,
+      ...(got.generator ? { generator: got.generator } : {}),
+      ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan) } : {}),
+    },
+    cases: got.cases,
+    benchmarks: got.benchmarks,
+  };
+}
+
+/** One backend's cases: in the guest kernel when it lives in the kernel and one is given, else on the host if it can run. */
+async function runBackendCases(
+  plan: RunPlan,
+  backend: Datapath,
+  ctx: RunContext,
+  progress: Progress,
+  probeOnce: (d: Datapath) => Promise<ProbeResult>,
+  got: Collected,
+) {
+  if (plan.guest && backend.inKernel) {
+    const g = await runBackendInGuest(
+      {
+        guest: plan.guest,
+        backendId: backend.id,
+        topology: plan.topology,
+        // Cases only: benchmarks are not run in a guest (they would measure the emulator).
+        suites: plan.suites.filter((x) => x !== 'benchmark'),
+        groups: plan.groups,
+        ...(plan.caseText ? { caseText: plan.caseText } : {}),
       },
-      cases,
-      benchmarks,
-    };
-    const results = applyExpectations(measured, plan.expectations ?? loadExpectations());
-    // Results are written even when the run broke off, so what ran is not lost.
-    const files = await writeRunOutputs(outDir, results);
-    await unregisterRun(ctx);
-    forgetRun();
-    if (failure !== undefined) throw failure;
-    return { results, outDir, files };
+      ctx,
+      progress,
+    );
+    got.ovsVersion ??= g.ovsVersion;
+    got.identities.push(g.identity);
+    got.cases.push(...g.cases);
+    return;
   }
+  const probe = await probeOnce(backend);
+  got.ovsVersion ??= probe.versions.ovs;
+  if (!probe.available || plan.topology.spec.kind === 'nic') {
+    const reason = !probe.available ? (probe.reason ?? 'backend not available') : NIC_CASES;
+    if (!probe.available) progress.info(`[${backend.id}] skipped: ${reason}`);
+    got.identities.push(backendIdentity(backend.id, probe));
+    got.cases.push(...notRun(plan.groups, backend.id, 'skipped', reason, plan.caseFilter));
+    return;
+  }
+  const ran = await runOnBackend(plan, backend, ctx, progress);
+  got.identities.push(backendIdentity(backend.id, probe, ran.started));
+  got.cases.push(...ran.cases);
+}
+
+/** The benchmark suite; a target that broke off is an `error` case, a lost generator ends the run. */
+async function runBenchmarkPart(plan: RunPlan, ctx: RunContext, progress: Progress, probeOnce: (d: Datapath) => Promise<ProbeResult>, got: Collected) {
+  const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce, (g) => (got.generator = g));
+  got.benchmarks.push(...b.points);
+  for (const id of b.identities) if (!got.identities.some((i) => i.id === id.id)) got.identities.push(id);
+  for (const e of b.errors) {
+    got.cases.push({
+      id: 'benchmark',
+      title: 'benchmark suite',
+      suite: 'benchmark',
+      backend: e.target,
+      features: [],
+      status: 'error',
+      reason: e.message,
+      durationMs: 0,
+    });
+  }
+  if (b.aborted) throw new GeneratorLostError(b.aborted);
 }
 
 async function runOnBackend(
@@ -229,12 +255,20 @@ const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and
  * started for the run, always stopped after). The kernel backend in a guest is not
  * benchmarked: a guest's figures would measure the emulator.
  */
-async function runBenchmarkSuite(plan: RunPlan, ctx: RunContext, progress: Progress, probe: (d: Datapath) => Promise<ProbeResult>, identified: (g: GeneratorIdentity) => void) {
+async function runBenchmarkSuite(
+  plan: RunPlan,
+  ctx: RunContext,
+  progress: Progress,
+  probe: (d: Datapath) => Promise<ProbeResult>,
+  identified: (g: GeneratorIdentity) => void,
+) {
   const backends = plan.backends.filter((b) => !(plan.guest && b.inKernel));
-  for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : []) progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
+  for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : [])
+    progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
   const gen = plan.generator ?? { kind: 'soft' };
   const spec = plan.topology.spec;
-  if (gen.kind === 'trex' && spec.kind !== 'nic') throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
+  if (gen.kind === 'trex' && spec.kind !== 'nic')
+    throw new Error(`--generator trex: topology ${spec.name} is kind ${spec.kind}; TRex needs a lab (nic) topology`);
   const bed =
     gen.kind === 'soft'
       ? vethBed(vethSpec(loadTopology('p2p')), gen.cpu)

@@ -88,7 +88,9 @@ export async function hostChecks(): Promise<HostCheck[]> {
   checks.push({
     name: 'bpf',
     ok: bpf.syscall,
-    detail: bpf.error ?? `syscall ${bpf.syscall ? 'yes' : 'no'}, JIT ${bpf.jit ? 'on' : 'off'}, BTF ${bpf.btf ? 'yes' : 'no'}, ringbuf ${has(bpf.mapTypes, 'ringbuf')}`,
+    detail:
+      bpf.error ??
+      `syscall ${bpf.syscall ? 'yes' : 'no'}, JIT ${bpf.jit ? 'on' : 'off'}, BTF ${bpf.btf ? 'yes' : 'no'}, ringbuf ${has(bpf.mapTypes, 'ringbuf')}`,
   });
   checks.push({ name: 'xdp', ok: bpf.programTypes.has('xdp'), detail: `program type xdp ${has(bpf.programTypes, 'xdp')}` });
   checks.push({ name: 'tc-bpf', ok: bpf.programTypes.has('sched_cls'), detail: `program type sched_cls ${has(bpf.programTypes, 'sched_cls')}` });
@@ -96,7 +98,11 @@ export async function hostChecks(): Promise<HostCheck[]> {
   const ovsV = await ovsVersion();
   checks.push({ name: 'ovs', ok: ovsV !== undefined, detail: ovsV ? `Open vSwitch ${ovsV}` : 'ovs-vswitchd not installed' });
   const mod = await openvswitchModule();
-  checks.push({ name: 'openvswitch.ko', ok: mod.present, detail: mod.present ? mod.where : `absent for kernel ${release()} (kernel backend needs a guest VM)` });
+  checks.push({
+    name: 'openvswitch.ko',
+    ok: mod.present,
+    detail: mod.present ? mod.where : `absent for kernel ${release()} (kernel backend needs a guest VM)`,
+  });
   for (const [tool, why] of Object.entries(TOOLS)) {
     const ok = await hasCommand(tool);
     checks.push({ name: `tool:${tool}`, ok, detail: ok ? why : `missing (needed for ${why})` });

@@ -10,7 +10,10 @@ describe('JSON from helpers, tools and files is checked where it enters', () => 
   });
 
   it('names the source and the field that is wrong, or says it is not JSON', () => {
-    expect(() => parseJson(Report, '{"sent":3,"streams":[{"index":"0"}]}', 'dplab-gen report')).to.throw(JsonInputError, /^dplab-gen report: streams\.0\.index: /);
+    expect(() => parseJson(Report, '{"sent":3,"streams":[{"index":"0"}]}', 'dplab-gen report')).to.throw(
+      JsonInputError,
+      /^dplab-gen report: streams\.0\.index: /,
+    );
     expect(() => parseJson(Report, '{"sent":3,"streams":[],"extra":1}', 'dplab-gen report')).to.throw(JsonInputError, /^dplab-gen report: \(root\): /);
     expect(() => parseJson(Report, 'sent=3', 'dplab-gen report')).to.throw(JsonInputError, /^dplab-gen report: not JSON: /);
   });

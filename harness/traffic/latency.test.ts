@@ -23,7 +23,10 @@ describe('latency histogram (mirror of sink.bpf.c)', () => {
   it('reads percentiles off the merged histograms of several streams', () => {
     // 90 samples near 1 us, 9 near 10 us, 1 near 100 us.
     const a: [number, number][] = [[bucketOf(1000), 90]];
-    const b: [number, number][] = [[bucketOf(10_000), 9], [bucketOf(100_000), 1]];
+    const b: [number, number][] = [
+      [bucketOf(10_000), 9],
+      [bucketOf(100_000), 1],
+    ];
     const s = latencySummary([a, b], 90 * 1000 + 9 * 10_000 + 100_000, 100_000);
     expect(s?.samples).to.equal(100);
     expect(s?.p50Us).to.be.closeTo(1, 0.07);

@@ -48,7 +48,13 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
     const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
     const targets = ['baseline-xdp', 'linux-bridge', 'afxdp', 'ebpf', 'ebpf-xdp'];
     expect([...new Set(results.benchmarks.map((b) => b.backend))]).to.deep.equal(targets);
-    expect(results.run.benchmark, 'the conditions compare checks').to.deep.include({ generator: 'soft', topology: 'p2p', trialMs: 300, repeats: 1, precision: 0.25 });
+    expect(results.run.benchmark, 'the conditions compare checks').to.deep.include({
+      generator: 'soft',
+      topology: 'p2p',
+      trialMs: 300,
+      repeats: 1,
+      precision: 0.25,
+    });
     const log = r.stdout + r.stderr;
     for (const t of targets) {
       const of = (metric: string) => results.benchmarks.find((b) => b.backend === t && b.metric === metric) as BenchmarkPoint;
@@ -57,9 +63,14 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
       expect(of('mrr_pps').value, `${t} MRR is its trial's forwarded rate`).to.equal(of('mrr_pps').trials[0]?.value);
       for (const metric of ['ndr_pps', 'pdr_pps']) {
         const p = of(metric);
-        expect(p.search?.ended, `${t} ${metric}: why the search ended`).to.match(/^(converged: \d+\.\.\d+ pps within 25 % after \d+ trials|trial budget \(6\) spent with \d+\.\.\d+ pps still open|inconsistent: a trial failed at \d+ pps, below \d+ pps that passed, after \d+ trials|nothing passed: .*)$/);
+        expect(p.search?.ended, `${t} ${metric}: why the search ended`).to.match(
+          /^(converged: \d+\.\.\d+ pps within 25 % after \d+ trials|trial budget \(6\) spent with \d+\.\.\d+ pps still open|inconsistent: a trial failed at \d+ pps, below \d+ pps that passed, after \d+ trials|nothing passed: .*)$/,
+        );
         expect(p.search?.trials).to.equal(p.trials.length);
-        expect(p.trials.every((x) => x.pass === ((x.lossRatio ?? 1) <= (p.search?.lossThreshold ?? 0))), `${t} ${metric}: pass means within the loss threshold`).to.equal(true);
+        expect(
+          p.trials.every((x) => x.pass === (x.lossRatio ?? 1) <= (p.search?.lossThreshold ?? 0)),
+          `${t} ${metric}: pass means within the loss threshold`,
+        ).to.equal(true);
         // The PDR search starts from the NDR: what passed without loss passes any threshold.
         const floor = metric === 'pdr_pps' ? of('ndr_pps').value : 0;
         expect(Math.abs(p.value - Math.max(floor, provenPps(p))), `${t} ${metric} ${p.value} is the highest rate a trial passed at`).to.be.at.most(1);

@@ -24,7 +24,10 @@ export interface P2pBed<T> {
  * Brings the bed up around a DUT started by `startDut`, as the benchmarks do (the veth bench
  * bed's topology and receive preparation); whatever was started is stopped if a step fails.
  */
-export async function startP2pBed<T extends { stop(): Promise<unknown> }>(label: string, startDut: (topology: StartedTopology, ctx: RunContext) => Promise<T>): Promise<P2pBed<T>> {
+export async function startP2pBed<T extends { stop(): Promise<unknown> }>(
+  label: string,
+  startDut: (topology: StartedTopology, ctx: RunContext) => Promise<T>,
+): Promise<P2pBed<T>> {
   const runId = newRunId();
   const ctx = runContext(runId, mkdtempSync(join(tmpdir(), `dplab-${label}-${runId}-`)));
   await registerRun(ctx);

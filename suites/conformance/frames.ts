@@ -16,7 +16,15 @@ interface EthOpts {
   readonly payload?: string | Buffer;
 }
 interface Ip4Opts {
-  readonly ip?: { readonly src?: string; readonly dst?: string; readonly ttl?: number; readonly tos?: number; readonly id?: number; readonly moreFragments?: boolean; readonly fragOffset?: number };
+  readonly ip?: {
+    readonly src?: string;
+    readonly dst?: string;
+    readonly ttl?: number;
+    readonly tos?: number;
+    readonly id?: number;
+    readonly moreFragments?: boolean;
+    readonly fragOffset?: number;
+  };
 }
 interface Ip6Opts {
   readonly ip6?: { readonly src?: string; readonly dst?: string; readonly hlim?: number; readonly label?: number; readonly tc?: number };
@@ -26,7 +34,12 @@ interface PortOpts {
   readonly dport?: number;
 }
 
-const eth = (o: EthOpts) => ({ src: o.src ?? H1.mac, dst: o.dst ?? H2.mac, ...(o.vlans ? { vlans: o.vlans } : {}), ...(o.payload !== undefined ? { payload: o.payload } : {}) });
+const eth = (o: EthOpts) => ({
+  src: o.src ?? H1.mac,
+  dst: o.dst ?? H2.mac,
+  ...(o.vlans ? { vlans: o.vlans } : {}),
+  ...(o.payload !== undefined ? { payload: o.payload } : {}),
+});
 const ip4 = (o: Ip4Opts) => ({
   src: o.ip?.src ?? H1.ip,
   dst: o.ip?.dst ?? H2.ip,
@@ -36,14 +49,24 @@ const ip4 = (o: Ip4Opts) => ({
   mf: o.ip?.moreFragments ?? false,
   fragOffset: o.ip?.fragOffset ?? 0,
 });
-const ip6 = (o: Ip6Opts) => ({ src: o.ip6?.src ?? H1.ip6, dst: o.ip6?.dst ?? H2.ip6, hopLimit: o.ip6?.hlim ?? 64, flowLabel: o.ip6?.label ?? 0, tc: o.ip6?.tc ?? 0 });
+const ip6 = (o: Ip6Opts) => ({
+  src: o.ip6?.src ?? H1.ip6,
+  dst: o.ip6?.dst ?? H2.ip6,
+  hopLimit: o.ip6?.hlim ?? 64,
+  flowLabel: o.ip6?.label ?? 0,
+  tc: o.ip6?.tc ?? 0,
+});
 
 export function udp4(o: EthOpts & Ip4Opts & PortOpts & { readonly zeroChecksum?: boolean } = {}): Buffer {
   return buildFrame({ ...eth(o), ipv4: ip4(o), udp: { sport: o.sport ?? 1000, dport: o.dport ?? 2000, ...(o.zeroChecksum ? { zeroChecksum: true } : {}) } });
 }
 
 export function tcp4(o: EthOpts & Ip4Opts & PortOpts & { readonly flags?: string; readonly seq?: number; readonly ack?: number } = {}): Buffer {
-  return buildFrame({ ...eth(o), ipv4: ip4(o), tcp: { sport: o.sport ?? 40000, dport: o.dport ?? 80, flags: o.flags ?? 'S', seq: o.seq ?? 1, ack: o.ack ?? 0 } });
+  return buildFrame({
+    ...eth(o),
+    ipv4: ip4(o),
+    tcp: { sport: o.sport ?? 40000, dport: o.dport ?? 80, flags: o.flags ?? 'S', seq: o.seq ?? 1, ack: o.ack ?? 0 },
+  });
 }
 
 export function icmp4(o: EthOpts & Ip4Opts & { readonly type?: number; readonly code?: number; readonly id?: number; readonly seq?: number } = {}): Buffer {

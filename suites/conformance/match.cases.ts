@@ -71,15 +71,13 @@ export const matchCases: CaseGroup = {
       id: 'match.eth-src-masked',
       title: 'dl_src with a mask matches an OUI prefix',
       features: ['match.eth'],
-      run: (t) =>
-        onlyMatching(t, 'dl_src=0a:dd:00:00:00:00/ff:ff:ff:00:00:00', u({ src: '0a:dd:00:12:34:56' }), [u({ src: '0a:de:00:12:34:56' })]),
+      run: (t) => onlyMatching(t, 'dl_src=0a:dd:00:00:00:00/ff:ff:ff:00:00:00', u({ src: '0a:dd:00:12:34:56' }), [u({ src: '0a:de:00:12:34:56' })]),
     }),
     defineCase({
       id: 'match.eth-type',
       title: 'dl_type selects the ethertype',
       features: ['match.eth'],
-      run: (t) =>
-        onlyMatching(t, 'dl_type=0x88b5', ethRaw({ ethertype: 0x88b5, payload: 'hit' }), [ethRaw({ ethertype: 0x88b6, payload: 'miss' }), u()]),
+      run: (t) => onlyMatching(t, 'dl_type=0x88b5', ethRaw({ ethertype: 0x88b5, payload: 'hit' }), [ethRaw({ ethertype: 0x88b6, payload: 'miss' }), u()]),
     }),
     defineCase({
       id: 'match.vlan-vid',
@@ -146,8 +144,7 @@ export const matchCases: CaseGroup = {
       id: 'match.tcp-flags',
       title: 'tcp_flags=+syn-ack matches a SYN but not a SYN-ACK',
       features: ['match.l4'],
-      run: (t) =>
-        onlyMatching(t, 'tcp,tcp_flags=+syn-ack', tcp4({ sport: 1, dport: 2, flags: 'S' }), [tcp4({ sport: 1, dport: 2, flags: 'SA' })]),
+      run: (t) => onlyMatching(t, 'tcp,tcp_flags=+syn-ack', tcp4({ sport: 1, dport: 2, flags: 'S' }), [tcp4({ sport: 1, dport: 2, flags: 'SA' })]),
     }),
     defineCase({
       id: 'match.ip-frag',
@@ -159,8 +156,7 @@ export const matchCases: CaseGroup = {
       id: 'match.ipv6-src-prefix',
       title: 'ipv6_src with a prefix matches the subnet',
       features: ['match.ipv6'],
-      run: (t) =>
-        onlyMatching(t, 'ipv6,ipv6_src=2001:db8:1::/48', u6({ ip6: { src: '2001:db8:1:ff::7' } }), [u6({ ip6: { src: '2001:db8:2::7' } })]),
+      run: (t) => onlyMatching(t, 'ipv6,ipv6_src=2001:db8:1::/48', u6({ ip6: { src: '2001:db8:1:ff::7' } }), [u6({ ip6: { src: '2001:db8:2::7' } })]),
     }),
     defineCase({
       id: 'match.ipv6-dst-exact',
@@ -193,8 +189,7 @@ export const matchCases: CaseGroup = {
       id: 'match.arp-tpa',
       title: 'arp_tpa matches the target protocol address',
       features: ['match.arp'],
-      run: (t) =>
-        onlyMatching(t, 'arp,arp_tpa=10.0.0.2', arp({ op: 1, spa: '10.0.0.1', tpa: '10.0.0.2' }), [arp({ op: 1, spa: '10.0.0.1', tpa: '10.0.0.3' })]),
+      run: (t) => onlyMatching(t, 'arp,arp_tpa=10.0.0.2', arp({ op: 1, spa: '10.0.0.1', tpa: '10.0.0.2' }), [arp({ op: 1, spa: '10.0.0.1', tpa: '10.0.0.3' })]),
     }),
     defineCase({
       id: 'match.arp-sha',
@@ -227,8 +222,7 @@ export const matchCases: CaseGroup = {
       id: 'match.nd-target',
       title: 'nd_target matches the target of a neighbor solicitation',
       features: ['match.icmp', 'match.ipv6'],
-      run: (t) =>
-        onlyMatching(t, 'icmp6,icmpv6_type=135,nd_target=2001:db8::2', ndNs({ target: '2001:db8::2' }), [ndNs({ target: '2001:db8::3' })]),
+      run: (t) => onlyMatching(t, 'icmp6,icmpv6_type=135,nd_target=2001:db8::2', ndNs({ target: '2001:db8::2' }), [ndNs({ target: '2001:db8::3' })]),
     }),
   ],
 };

@@ -66,7 +66,9 @@ describe('ebpf agent: start, failure and SIGTERM teardown remove only what the a
   }
 
   async function xdpProgram(ifname: string): Promise<{ id: number; name: string } | undefined> {
-    const [link] = JSON.parse((await exec('ip', ['-j', '-n', ns, 'link', 'show', 'dev', ifname])).stdout) as { xdp?: { prog?: { id: number; name: string } } }[];
+    const [link] = JSON.parse((await exec('ip', ['-j', '-n', ns, 'link', 'show', 'dev', ifname])).stdout) as {
+      xdp?: { prog?: { id: number; name: string } };
+    }[];
     return link?.xdp?.prog;
   }
 
@@ -118,7 +120,7 @@ describe('ebpf agent: start, failure and SIGTERM teardown remove only what the a
     expect(await leftovers(ctx.runId)).to.deep.equal([]);
   });
 
-  it("leaves a clsact qdisc and a filter that were there before it: it serves, exits 0 on SIGTERM and removes only its own filter", async () => {
+  it('leaves a clsact qdisc and a filter that were there before it: it serves, exits 0 on SIGTERM and removes only its own filter', async () => {
     const [port, peer] = await vethPair('1');
     await inNs('tc', ['qdisc', 'add', 'dev', port, 'clsact']);
     await inNs('tc', ['filter', 'add', 'dev', port, 'ingress', 'protocol', '0x88b5', 'pref', '7', 'bpf', 'obj', PASS, 'sec', 'xdp']);

@@ -15,7 +15,7 @@ async function qemuProcesses(out: string): Promise<string[]> {
   return (await exec('pgrep', ['-af', `path=${out}`], { allowFail: true })).stdout.split('\n').filter((l) => l.includes('qemu-system'));
 }
 
-describe("a Debian kernel image under qemu (the path for validating a new kernel)", function () {
+describe('a Debian kernel image under qemu (the path for validating a new kernel)', function () {
   before(function () {
     if (process.getuid?.() !== 0) this.skip();
     if (!existsSync(QEMU)) {
@@ -53,7 +53,9 @@ describe("a Debian kernel image under qemu (the path for validating a new kernel
   it('ends a guest that outlives its timeout with a clear error, leaving no qemu running', async function () {
     if (!cachedDebianKernel(PACKAGE)) this.skip();
     const out = mkdtempSync(join(tmpdir(), 'dplab-qemu-hang-'));
-    const r = dplab(['run', '--kernel', `debian:${PACKAGE}`, '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out], { env: { DPLAB_GUEST_TIMEOUT_S: '4' } });
+    const r = dplab(['run', '--kernel', `debian:${PACKAGE}`, '--backend', 'kernel', '--case', 'l2.output-p1', '--out', out], {
+      env: { DPLAB_GUEST_TIMEOUT_S: '4' },
+    });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/guest error: guest \S+ did not finish within 4 s \(console: /);
     expect(existsSync(join(out, 'guest-kernel', 'guest-kernel.log')), 'kernel log kept').to.equal(true);

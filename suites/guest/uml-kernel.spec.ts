@@ -9,7 +9,6 @@ import { dplab, dplabAsync } from '../dplab-cli.js';
 
 const UML = '/usr/bin/linux.uml';
 
-
 /** Our guests' processes: UML started with a uml_dir inside this run folder. */
 async function umlProcesses(out: string): Promise<string[]> {
   return (await exec('pgrep', ['-af', `uml_dir=${out}`], { allowFail: true })).stdout.split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
@@ -35,22 +34,30 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     expect(kernel?.versions.guest).to.match(/^uml 6\.1\./);
     expect(kernel?.product).to.match(/^ovs-kernel\/ovs-3\.1\.\d+\/linux-6\.1\.\d+-uml$/);
     for (const backend of ['kernel', 'afxdp']) {
-      for (const suite of ['conformance', 'datapath']) expect(results.cases.filter((c) => c.backend === backend && c.suite === suite).length, `${backend} ${suite} cases`).to.be.at.least(suite === 'conformance' ? 78 : 17);
+      for (const suite of ['conformance', 'datapath'])
+        expect(results.cases.filter((c) => c.backend === backend && c.suite === suite).length, `${backend} ${suite} cases`).to.be.at.least(
+          suite === 'conformance' ? 78 : 17,
+        );
     }
     // Exactly as predicted: a case without an expectation passes, one with an expectation does what it says.
-    const unpredicted = results.cases.filter((c) => (c.expectation ? !c.expected : c.status !== 'pass')).map((c) => `${c.backend} ${c.suite}/${c.id} ${c.status}: ${c.reason}`);
+    const unpredicted = results.cases
+      .filter((c) => (c.expectation ? !c.expected : c.status !== 'pass'))
+      .map((c) => `${c.backend} ${c.suite}/${c.id} ${c.status}: ${c.reason}`);
     expect(unpredicted, 'outcomes the expectation files do not predict').to.deep.equal([]);
-    expect(results.cases.filter((c) => c.expectation).map((c) => `${c.backend} ${c.id} ${c.status}`).sort()).to.deep.equal([
-      'afxdp key.seed003-truncated-tcp fail',
-      'kernel key.seed003-truncated-vlan skipped',
-      'kernel match.nd-target fail',
-    ]);
+    expect(
+      results.cases
+        .filter((c) => c.expectation)
+        .map((c) => `${c.backend} ${c.id} ${c.status}`)
+        .sort(),
+    ).to.deep.equal(['afxdp key.seed003-truncated-tcp fail', 'kernel key.seed003-truncated-vlan skipped', 'kernel match.nd-target fail']);
     // The kernel finding keeps the evidence a kernel engineer needs: OVS 3.1 gives the kernel no
     // nd() mask while the ICMPv6 code is wildcarded, so the megaflow of a solicitation the rule
     // refused takes every target.
     const nd = results.cases.find((c) => c.backend === 'kernel' && c.id === 'match.nd-target');
     expect(nd?.details?.flows?.join('\n')).to.match(/icmpv6\(type=135,code=0\/0\),nd\(target=::\/::,.*actions:drop/);
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/name="match\.nd-target \[[^\]]*\]"[^>]*><skipped type="expected-fail" message="expected fail \(known finding, suites\/expectations\/kernel\.yaml\)/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(
+      /name="match\.nd-target \[[^\]]*\]"[^>]*><skipped type="expected-fail" message="expected fail \(known finding, suites\/expectations\/kernel\.yaml\)/,
+    );
     const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
     expect(console_).to.match(/guest: linux 6\.1\./);
     console.log(`      guest reached its init at ${/up ([\d.]+) s/.exec(console_)?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
@@ -59,7 +66,9 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
   it('ends a guest that outlives its timeout with a clear error, leaving nothing running', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dplab-uml-hang-'));
     // The guest waits until it has been up 10 s before starting OVS: 3 s is too short.
-    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out], { env: { DPLAB_GUEST_TIMEOUT_S: '3' } });
+    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel', '--topology', 'p2p', '--case', 'l2.output-p1', '--out', out], {
+      env: { DPLAB_GUEST_TIMEOUT_S: '3' },
+    });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/guest error: guest 6\.1\.\d+ did not finish within 3 s \(console: /);
     const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
@@ -80,7 +89,17 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
 
   it('reports a guest kernel that does not boot, with its log', () => {
     const out = mkdtempSync(join(tmpdir(), 'dplab-uml-bad-'));
-    const r = dplab(['run', '--kernel', 'uml:/bin/false', '--modules', '/usr/lib/uml/modules/' + readFileSync('/dev/null', 'utf8'), '--backend', 'kernel', '--out', out]);
+    const r = dplab([
+      'run',
+      '--kernel',
+      'uml:/bin/false',
+      '--modules',
+      '/usr/lib/uml/modules/' + readFileSync('/dev/null', 'utf8'),
+      '--backend',
+      'kernel',
+      '--out',
+      out,
+    ]);
     // No modules tree given correctly: a usage error before anything starts.
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/^dplab: --modules \/usr\/lib\/uml\/modules\/: no modules\.dep/);

@@ -34,7 +34,10 @@ describe('dplab CLI on bad input', () => {
 
   it('rejects a topology file with a bad field, naming file and line', () => {
     const f = join(dir, 'bad.yaml');
-    writeFileSync(f, 'name: bad\nkind: veth\nendpoints:\n  - name: h1\n  - name: h2\ndut:\n  ports:\n    - name: p1\n    - name: p2\nlinks:\n  - [h1, p1]\n  - [h2, p9]\n');
+    writeFileSync(
+      f,
+      'name: bad\nkind: veth\nendpoints:\n  - name: h1\n  - name: h2\ndut:\n  ports:\n    - name: p1\n    - name: p2\nlinks:\n  - [h1, p1]\n  - [h2, p9]\n',
+    );
     const r = dplab('run', '--topology', f);
     expect(r.code).to.equal(2);
     expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
@@ -109,7 +112,10 @@ describe('dplab CLI on bad input', () => {
 
   it('refuses an --out it cannot write before anything starts', function () {
     if (process.getuid?.() !== 0) this.skip();
-    for (const cmd of [['run', '--backend', 'ebpf', '--case', 'l2.output-p1'], ['bench', '--smoke', '--backend', 'ebpf']]) {
+    for (const cmd of [
+      ['run', '--backend', 'ebpf', '--case', 'l2.output-p1'],
+      ['bench', '--smoke', '--backend', 'ebpf'],
+    ]) {
       const r = dplab(...cmd, '--out', '/proc/dplab-results');
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr).to.equal('dplab: --out /proc/dplab-results: cannot write there (ENOENT)\n');
@@ -136,7 +142,9 @@ describe('dplab CLI on bad input', () => {
 
   it('lists backends, topologies, suites and features', () => {
     expect(dplab('list', 'backends').stdout).to.match(/^kernel\t.*\nafxdp\t.*\nebpf\t.*\nebpf-xdp\t/);
-    expect(dplab('list', 'topologies').stdout).to.match(/p2p\tveth/).and.match(/triangle\tveth/);
+    expect(dplab('list', 'topologies').stdout)
+      .to.match(/p2p\tveth/)
+      .and.match(/triangle\tveth/);
     expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases\t.*\ndatapath\t\d+ cases\tkey, flow\n/);
     expect(dplab('list', 'features').stdout).to.match(/^l2\.output\t/m);
   });

@@ -70,8 +70,14 @@ describe('dplab run killed with SIGKILL, then dplab cleanup', function () {
     const out = mkdtempSync(join(tmpdir(), 'dplab-kill-'));
     const run = await startRun(out);
     const during = await leftovers(run.runId);
-    expect(during.some((l) => l.startsWith('netns ')), `run ${run.runId} should hold namespaces: ${during.join(', ')}`).to.equal(true);
-    expect(during.some((l) => l.startsWith('process ')), `run ${run.runId} should hold daemons: ${during.join(', ')}`).to.equal(true);
+    expect(
+      during.some((l) => l.startsWith('netns ')),
+      `run ${run.runId} should hold namespaces: ${during.join(', ')}`,
+    ).to.equal(true);
+    expect(
+      during.some((l) => l.startsWith('process ')),
+      `run ${run.runId} should hold daemons: ${during.join(', ')}`,
+    ).to.equal(true);
 
     process.kill(run.pid, 'SIGKILL');
     await run.wait;
@@ -118,7 +124,11 @@ describe('eBPF agent killed with SIGKILL, then dplab cleanup', function () {
     const before = await datapathPrograms();
     const out = mkdtempSync(join(tmpdir(), 'dplab-ebpf-kill-'));
     const run = await startRun(out, 'ebpf');
-    const agent = (await exec('pgrep', ['-f', `/run/dplab/${run.runId}/ebpf/agent.sock`], { allowFail: true })).stdout.trim().split('\n').map(Number).filter(Boolean);
+    const agent = (await exec('pgrep', ['-f', `/run/dplab/${run.runId}/ebpf/agent.sock`], { allowFail: true })).stdout
+      .trim()
+      .split('\n')
+      .map(Number)
+      .filter(Boolean);
     expect(agent, 'agent pid').to.have.length(1);
     process.kill(agent[0] as number, 'SIGKILL');
     process.kill(run.pid, 'SIGKILL');
@@ -152,7 +162,10 @@ describe('dplab bench killed with SIGKILL, then dplab cleanup', function () {
     process.kill(run.pid, 'SIGKILL');
     await run.wait;
     const left = await leftovers(run.runId);
-    expect(left.some((l) => /^process \d+ dplab-xdp-redirect$/.test(l)), `the baseline helper outlives a SIGKILLed run: ${left.join(', ')}`).to.equal(true);
+    expect(
+      left.some((l) => /^process \d+ dplab-xdp-redirect$/.test(l)),
+      `the baseline helper outlives a SIGKILLed run: ${left.join(', ')}`,
+    ).to.equal(true);
 
     const c = spawnSync(process.execPath, [CLI, 'cleanup'], { encoding: 'utf8', timeout: 120_000 });
     expect(c.status, c.stderr).to.equal(0);

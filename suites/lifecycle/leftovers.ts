@@ -32,7 +32,11 @@ export async function leftovers(runId?: string): Promise<string[]> {
   // directory on the command line, or their namespace), or of any run.
   const ids = runId ? [runId] : [...new Set([...(await registeredRuns()), ...ns.map((n) => /dplab-([0-9a-f]{6})-/.exec(n)?.[1] ?? '')])].filter(Boolean);
   const procs = (await Promise.all(ids.map((r) => runProcesses(r)))).flat().map((p) => `process ${p.pid} ${p.name}`);
-  const pins = readdirSafe(BPFFS_ROOT).filter((d) => new RegExp(`^dplab-${id}$`).test(d)).map((d) => `bpf pins ${BPFFS_ROOT}/${d}`);
-  const states = readdirSafe(STATE_ROOT).filter((d) => new RegExp(`^${id}$`).test(d)).map((d) => `state ${STATE_ROOT}/${d}`);
+  const pins = readdirSafe(BPFFS_ROOT)
+    .filter((d) => new RegExp(`^dplab-${id}$`).test(d))
+    .map((d) => `bpf pins ${BPFFS_ROOT}/${d}`);
+  const states = readdirSafe(STATE_ROOT)
+    .filter((d) => new RegExp(`^${id}$`).test(d))
+    .map((d) => `state ${STATE_ROOT}/${d}`);
   return [...ns, ...links, ...procs, ...pins, ...states].sort();
 }

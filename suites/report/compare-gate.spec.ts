@@ -19,7 +19,8 @@ function runDir(edit: (r: RunResults) => void = () => undefined): string {
   return dir;
 }
 
-const passing = (r: RunResults, backend: string): CaseResult => r.cases.find((c) => c.backend === backend && c.status === 'pass' && c.suite === 'conformance') as CaseResult;
+const passing = (r: RunResults, backend: string): CaseResult =>
+  r.cases.find((c) => c.backend === backend && c.status === 'pass' && c.suite === 'conformance') as CaseResult;
 const point = (r: RunResults, backend: string, metric: string, loadFraction?: number): BenchmarkPoint =>
   r.benchmarks.find((p) => p.backend === backend && p.metric === metric && p.loadFraction === loadFraction && !p.unsupported) as BenchmarkPoint;
 /** A figure moved far past the threshold and the noise of both sides, in the bad direction. */
@@ -40,20 +41,53 @@ describe('dplab compare as a CI gate, on a real run and edited copies of it', fu
   });
 
   const regressions: [string, (r: RunResults) => void, RegExp][] = [
-    ['a passing case now fails', (r) => Object.assign(passing(r, 'ebpf'), { status: 'fail', reason: 'h2: expected 1 frame(s), got 0' }), /^regression +ebpf conformance\/\S+: pass -> fail/m],
-    ['a passing case now skipped', (r) => Object.assign(passing(r, 'afxdp'), { status: 'skipped', reason: 'needs 3 endpoints' }), /^coverage-lost +afxdp conformance\/\S+: pass -> skipped/m],
-    ['a passing case now unsupported', (r) => Object.assign(passing(r, 'ebpf-xdp'), { status: 'unsupported', reason: 'vlan.push: not probed' }), /^coverage-lost +ebpf-xdp conformance\/\S+: pass -> unsupported/m],
+    [
+      'a passing case now fails',
+      (r) => Object.assign(passing(r, 'ebpf'), { status: 'fail', reason: 'h2: expected 1 frame(s), got 0' }),
+      /^regression +ebpf conformance\/\S+: pass -> fail/m,
+    ],
+    [
+      'a passing case now skipped',
+      (r) => Object.assign(passing(r, 'afxdp'), { status: 'skipped', reason: 'needs 3 endpoints' }),
+      /^coverage-lost +afxdp conformance\/\S+: pass -> skipped/m,
+    ],
+    [
+      'a passing case now unsupported',
+      (r) => Object.assign(passing(r, 'ebpf-xdp'), { status: 'unsupported', reason: 'vlan.push: not probed' }),
+      /^coverage-lost +ebpf-xdp conformance\/\S+: pass -> unsupported/m,
+    ],
     ['a passing case now absent', (r) => r.cases.splice(r.cases.indexOf(passing(r, 'kernel')), 1), /^coverage-lost +kernel conformance\/\S+: pass -> absent/m],
-    ['a new case that errors', (r) => r.cases.push({ ...passing(r, 'ebpf'), id: 'new.case', status: 'error', reason: 'agent died' }), /^regression +ebpf conformance\/new\.case: absent -> error/m],
-    ['a new case that times out', (r) => r.cases.push({ ...passing(r, 'ebpf'), id: 'new.case', status: 'timeout', reason: 'no result within 45000 ms' }), /^regression +ebpf conformance\/new\.case: absent -> timeout/m],
-    ['a benchmark point with no counterpart', (r) => r.benchmarks.splice(r.benchmarks.indexOf(point(r, 'afxdp', 'pdr_pps')), 1), /^coverage-lost +afxdp pdr_pps 64 B 1 flows: \S+ -> \(none\) pps: measured in the baseline, not in the run/m],
-    ['a backend missing from the run', (r) => {
-      r.run.backends = r.run.backends.filter((b) => b.id !== 'ebpf-xdp');
-      r.cases = r.cases.filter((c) => c.backend !== 'ebpf-xdp');
-      r.benchmarks = r.benchmarks.filter((p) => p.backend !== 'ebpf-xdp');
-    }, /^coverage-lost +backend ebpf-xdp: ran in the baseline, missing from the run/m],
+    [
+      'a new case that errors',
+      (r) => r.cases.push({ ...passing(r, 'ebpf'), id: 'new.case', status: 'error', reason: 'agent died' }),
+      /^regression +ebpf conformance\/new\.case: absent -> error/m,
+    ],
+    [
+      'a new case that times out',
+      (r) => r.cases.push({ ...passing(r, 'ebpf'), id: 'new.case', status: 'timeout', reason: 'no result within 45000 ms' }),
+      /^regression +ebpf conformance\/new\.case: absent -> timeout/m,
+    ],
+    [
+      'a benchmark point with no counterpart',
+      (r) => r.benchmarks.splice(r.benchmarks.indexOf(point(r, 'afxdp', 'pdr_pps')), 1),
+      /^coverage-lost +afxdp pdr_pps 64 B 1 flows: \S+ -> \(none\) pps: measured in the baseline, not in the run/m,
+    ],
+    [
+      'a backend missing from the run',
+      (r) => {
+        r.run.backends = r.run.backends.filter((b) => b.id !== 'ebpf-xdp');
+        r.cases = r.cases.filter((c) => c.backend !== 'ebpf-xdp');
+        r.benchmarks = r.benchmarks.filter((p) => p.backend !== 'ebpf-xdp');
+      },
+      /^coverage-lost +backend ebpf-xdp: ran in the baseline, missing from the run/m,
+    ],
     ['throughput that fell', (r) => worsen(point(r, 'ebpf', 'mrr_pps')), /^regression +ebpf mrr_pps 64 B 1 flows: /m],
-    ['latency that rose at the lowest load only', (r) => worsen(point(r, 'ebpf', 'latency_p99_us', Math.min(...r.benchmarks.filter((p) => p.loadFraction !== undefined).map((p) => p.loadFraction as number)))), /^regression +ebpf latency_p99_us 64 B 1 flows at 10 % of NDR: /m],
+    [
+      'latency that rose at the lowest load only',
+      (r) =>
+        worsen(point(r, 'ebpf', 'latency_p99_us', Math.min(...r.benchmarks.filter((p) => p.loadFraction !== undefined).map((p) => p.loadFraction as number)))),
+      /^regression +ebpf latency_p99_us 64 B 1 flows at 10 % of NDR: /m,
+    ],
   ];
   for (const [what, edit, line] of regressions) {
     it(`fails on ${what}`, () => {
@@ -68,7 +102,9 @@ describe('dplab compare as a CI gate, on a real run and edited copies of it', fu
     const skipped = runDir((r) => Object.assign(passing(r, 'afxdp'), { status: 'skipped', reason: 'deliberately not run' }));
     const warned = dplab(['compare', baseline, skipped, '--allow-coverage-loss']);
     expect(warned.code, warned.stdout).to.equal(0);
-    expect(warned.stdout).to.match(/^warning +afxdp conformance\/\S+: pass -> skipped/m).and.match(/no regressions, 1 coverage warning\(s\) \(--allow-coverage-loss\)\n$/);
+    expect(warned.stdout)
+      .to.match(/^warning +afxdp conformance\/\S+: pass -> skipped/m)
+      .and.match(/no regressions, 1 coverage warning\(s\) \(--allow-coverage-loss\)\n$/);
     const failed = runDir((r) => Object.assign(passing(r, 'afxdp'), { status: 'fail', reason: 'h2: expected 1 frame(s), got 0' }));
     expect(dplab(['compare', baseline, failed, '--allow-coverage-loss']).code).to.equal(1);
   });
@@ -80,7 +116,9 @@ describe('dplab compare as a CI gate, on a real run and edited copies of it', fu
     });
     const c = dplab(['compare', baseline, longer]);
     expect(c.code, c.stdout).to.equal(0);
-    expect(c.stdout).to.match(/^conditions differ: trialMs: 2000 -> 10000$/m).and.match(/^incomparable +ebpf mrr_pps 64 B 1 flows: .*measured under other conditions: trialMs 2000 -> 10000$/m);
+    expect(c.stdout)
+      .to.match(/^conditions differ: trialMs: 2000 -> 10000$/m)
+      .and.match(/^incomparable +ebpf mrr_pps 64 B 1 flows: .*measured under other conditions: trialMs 2000 -> 10000$/m);
   });
 
   it('shows a point the generator bounded without judging it', () => {

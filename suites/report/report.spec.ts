@@ -27,7 +27,10 @@ describe('report and compare on real runs', function () {
     if (process.getuid?.() !== 0) this.skip();
     good = mkdtempSync(join(tmpdir(), 'dplab-report-good-'));
     bad = mkdtempSync(join(tmpdir(), 'dplab-report-bad-'));
-    for (const [out, env] of [[good, {}], [bad, { DPLAB_FAULT_CASE: FORCED }]] as const) {
+    for (const [out, env] of [
+      [good, {}],
+      [bad, { DPLAB_FAULT_CASE: FORCED }],
+    ] as const) {
       const r = dplab(['run', '--backend', 'ebpf', '--case', 'l2.', '--out', out], { env, timeoutMs: 300_000 });
       expect(r.code, r.stderr.split('\n').slice(-5).join('\n')).to.equal(out === good ? 0 : 1);
     }
@@ -59,7 +62,9 @@ describe('report and compare on real runs', function () {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(join(bad, 'report.html')).href);
     const results = load(bad);
-    const cells = await page.$$eval('#parity-matrix td.cell', (tds) => tds.map((td) => ({ column: td.getAttribute('data-column'), feature: td.getAttribute('data-feature'), status: td.getAttribute('data-status') })));
+    const cells = await page.$$eval('#parity-matrix td.cell', (tds) =>
+      tds.map((td) => ({ column: td.getAttribute('data-column'), feature: td.getAttribute('data-feature'), status: td.getAttribute('data-status') })),
+    );
     expect(cells.length).to.be.greaterThan(20);
     for (const cell of cells) {
       const cases = results.cases.filter((c) => `r0-${c.backend}` === cell.column && c.features.includes(cell.feature as string));
@@ -78,7 +83,9 @@ describe('report and compare on real runs', function () {
     await page.screenshot({ path: join(bad, 'report-clicked.png') });
     expect(readFileSync(join(bad, 'report.png')).subarray(1, 4).toString()).to.equal('PNG');
     const pdf = await exec('pdftotext', ['-layout', join(bad, 'report.pdf'), '-']);
-    expect(pdf.stdout).to.contain('Parity matrix').and.match(/Output to a port l2\.output\s+fail \d+\/\d+/);
+    expect(pdf.stdout)
+      .to.contain('Parity matrix')
+      .and.match(/Output to a port l2\.output\s+fail \d+\/\d+/);
   });
 
   it('merges two runs into one report, one column per run and backend', async function () {

@@ -75,7 +75,25 @@ describe('lab (nic) topology with an attached TRex server', function () {
     const l = lab as FakeLab;
     standin = await startStandin(dir, port);
     const before = await l.where();
-    const run = dplabAsync(['bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port}`, '--trex-timeout', '2', '--trex-force', '--smoke', '--backend', 'ebpf', '--metrics', 'mrr', '--out', join(dir, 'bench')]);
+    const run = dplabAsync([
+      'bench',
+      '--topology',
+      l.topology(dir),
+      '--generator',
+      'trex',
+      '--trex',
+      `127.0.0.1:${port}`,
+      '--trex-timeout',
+      '2',
+      '--trex-force',
+      '--smoke',
+      '--backend',
+      'ebpf',
+      '--metrics',
+      'mrr',
+      '--out',
+      join(dir, 'bench'),
+    ]);
     await standin.seen(/rpc start_traffic/, 120_000);
     // The DUT ports are in the run's namespace while a trial runs.
     expect(await l.where()).to.deep.equal([`${l.nics[0]} away`, `${l.nics[1]} away`]);
@@ -83,7 +101,9 @@ describe('lab (nic) topology with an attached TRex server', function () {
     const killedAt = Date.now();
     const r = await run.done;
     expect(r.code, r.stderr).to.equal(3);
-    expect(r.stderr).to.match(/^dplab: benchmarks stopped at baseline-xdp: TRex server at tcp:\/\/127\.0\.0\.1:\d+ stopped answering \(TRex get_port_status: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 2000 ms\)$/m);
+    expect(r.stderr).to.match(
+      /^dplab: benchmarks stopped at baseline-xdp: TRex server at tcp:\/\/127\.0\.0\.1:\d+ stopped answering \(TRex get_port_status: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 2000 ms\)$/m,
+    );
     // One call's timeout, then the teardown (XDP detach, namespace, ports back).
     expect(r.endedAt - killedAt).to.be.below(2000 + 3000);
     const results = JSON.parse(readFileSync(join(dir, 'bench/results.json'), 'utf8')) as RunResults;
@@ -98,11 +118,35 @@ describe('lab (nic) topology with an attached TRex server', function () {
     const cap = 50_000;
     // The stand-in's ports are the cable ends: each target's topology moves the DUT ports, their
     // links go down and up, and the stand-in reports that half a second late, as TRex does.
-    standin = await startStandin(dir, port + 3, { args: ['--max-pps', String(cap), '--link-lag-ms', '500', '--link-watch', `${l.farNetns}:${l.cables.join(',')}`] });
+    standin = await startStandin(dir, port + 3, {
+      args: ['--max-pps', String(cap), '--link-lag-ms', '500', '--link-watch', `${l.farNetns}:${l.cables.join(',')}`],
+    });
     const before = await l.where();
     const r = await dplabAsync([
-      'bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port + 3}`, '--trex-force', '--backend', 'ebpf',
-      '--metrics', 'mrr', '--frame-sizes', '64', '--flows', '1', '--trial-s', '1', '--ramp-s', '0', '--repeats', '3', '--out', join(dir, 'bench'),
+      'bench',
+      '--topology',
+      l.topology(dir),
+      '--generator',
+      'trex',
+      '--trex',
+      `127.0.0.1:${port + 3}`,
+      '--trex-force',
+      '--backend',
+      'ebpf',
+      '--metrics',
+      'mrr',
+      '--frame-sizes',
+      '64',
+      '--flows',
+      '1',
+      '--trial-s',
+      '1',
+      '--ramp-s',
+      '0',
+      '--repeats',
+      '3',
+      '--out',
+      join(dir, 'bench'),
     ]).done;
     expect(r.code, r.stderr).to.equal(0);
     const results = JSON.parse(readFileSync(join(dir, 'bench/results.json'), 'utf8')) as RunResults;
@@ -124,8 +168,13 @@ describe('lab (nic) topology with an attached TRex server', function () {
       }
     }
     expect(results.run.generator).to.deep.equal({
-      name: 'trex', version: 'v3.08', address: `127.0.0.1:${port + 3}`,
-      ports: [{ id: 0, driver: 'net_af_packet', speedGbps: 10 }, { id: 1, driver: 'net_af_packet', speedGbps: 10 }],
+      name: 'trex',
+      version: 'v3.08',
+      address: `127.0.0.1:${port + 3}`,
+      ports: [
+        { id: 0, driver: 'net_af_packet', speedGbps: 10 },
+        { id: 1, driver: 'net_af_packet', speedGbps: 10 },
+      ],
     });
     // Port 1's link was down (its DUT port down on the host) until the run brought it up.
     expect(standin.log()).to.match(/link: port 1 \(\S+\) down[^]*link: port 1 \(\S+\) up/);
@@ -137,9 +186,26 @@ describe('lab (nic) topology with an attached TRex server', function () {
     const l = lab as FakeLab;
     standin = await startStandin(dir, port + 1, { silent: true });
     const t0 = Date.now();
-    const r = dplab(['bench', '--topology', l.topology(dir), '--generator', 'trex', '--trex', `127.0.0.1:${port + 1}`, '--trex-timeout', '1.5', '--smoke', '--backend', 'ebpf', '--out', join(dir, 'bench')]);
+    const r = dplab([
+      'bench',
+      '--topology',
+      l.topology(dir),
+      '--generator',
+      'trex',
+      '--trex',
+      `127.0.0.1:${port + 1}`,
+      '--trex-timeout',
+      '1.5',
+      '--smoke',
+      '--backend',
+      'ebpf',
+      '--out',
+      join(dir, 'bench'),
+    ]);
     expect(r.code, r.stderr).to.equal(3);
-    expect(r.stderr.trim().split('\n').at(-1)).to.match(/^dplab: TRex server at tcp:\/\/127\.0\.0\.1:\d+: no answer on its RPC port within the startup timeout \(TRex get_version: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 1500 ms\)$/);
+    expect(r.stderr.trim().split('\n').at(-1)).to.match(
+      /^dplab: TRex server at tcp:\/\/127\.0\.0\.1:\d+: no answer on its RPC port within the startup timeout \(TRex get_version: no answer from tcp:\/\/127\.0\.0\.1:\d+ within 1500 ms\)$/,
+    );
     expect(Date.now() - t0).to.be.below(1500 + 4000);
     expect(await l.where()).to.deep.equal([`${l.nics[0]} host up`, `${l.nics[1]} host down`]);
     expect(await leftovers(runId(r.stderr))).to.deep.equal([]);

@@ -20,7 +20,9 @@ export interface StandinProcess {
 export async function startStandin(dir: string, port: number, o: { silent?: boolean; args?: readonly string[] } = {}): Promise<StandinProcess> {
   const cfg = join(dir, `trex_cfg-${port}.yaml`);
   writeFileSync(cfg, `- version: 2\n  interfaces: [a, b]\n  zmq_rpc_port: ${port}\n`);
-  const child = spawn(process.execPath, [MAIN, '-i', '--cfg', cfg, ...(o.silent ? ['--silent'] : []), ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, '-i', '--cfg', cfg, ...(o.silent ? ['--silent'] : []), ...(o.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const waiters: { re: RegExp; resolve: () => void }[] = [];
   const onData = (b: Buffer) => {

@@ -36,7 +36,13 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
   let ctx: RunContext;
   const port = 26_000 + (process.pid % 1000) * 4;
   const config = (o: Partial<TrexContainerConfig> = {}): TrexContainerConfig => ({
-    image: STANDIN_IMAGE, privileged: false, capabilities: ['NET_ADMIN'], rpcPort: port, startupTimeoutS: 20, cfg: { interfaces: ['dummy0', 'dummy1'] }, ...o,
+    image: STANDIN_IMAGE,
+    privileged: false,
+    capabilities: ['NET_ADMIN'],
+    rpcPort: port,
+    startupTimeoutS: 20,
+    cfg: { interfaces: ['dummy0', 'dummy1'] },
+    ...o,
   });
   const runIdOf = () => ctx.runId;
 
@@ -53,7 +59,12 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dplab-trexc-'));
-    ctx = runContext(Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0'), dir);
+    ctx = runContext(
+      Math.floor(Math.random() * 0xffffff)
+        .toString(16)
+        .padStart(6, '0'),
+      dir,
+    );
     mkdirSync(ctx.logDir, { recursive: true });
   });
   afterEach(async () => {
@@ -69,7 +80,9 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
     await client.close();
     const stopped = await server.stop();
     expect(stopped.state).to.equal('stopped');
-    expect(parse(readFileSync(join(dir, 'trex_cfg.yaml'), 'utf8'))).to.deep.equal([{ version: 2, port_limit: 2, interfaces: ['dummy0', 'dummy1'], c: 2, zmq_rpc_port: port, zmq_pub_port: port - 1 }]);
+    expect(parse(readFileSync(join(dir, 'trex_cfg.yaml'), 'utf8'))).to.deep.equal([
+      { version: 2, port_limit: 2, interfaces: ['dummy0', 'dummy1'], c: 2, zmq_rpc_port: port, zmq_pub_port: port - 1 },
+    ]);
     const log = readFileSync(stopped.logFile as string, 'utf8');
     expect(log).to.include(`RPC on tcp://*:${port}`).and.include('ports: dummy0, dummy1').and.include('rpc get_system_info').and.include('SIGTERM: stopping');
   });
@@ -84,22 +97,30 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
       return;
     }
     expect(err).to.be.instanceOf(TrexServerError);
-    expect(String((err as Error).message)).to.match(/^TRex container from image dplab\/trex-standin:local: this host cannot start privileged containers \(its capability bounding set lacks [A-Z_, ]+\); set privileged: false and list the capabilities the server needs$/);
+    expect(String((err as Error).message)).to.match(
+      /^TRex container from image dplab\/trex-standin:local: this host cannot start privileged containers \(its capability bounding set lacks [A-Z_, ]+\); set privileged: false and list the capabilities the server needs$/,
+    );
   });
 
   it('reports a server that exits at start with its last log line, at once', async () => {
     const t0 = Date.now();
     let err: unknown;
     await new TrexServer(config({ cfg: { interfaces: ['a', 'b', 'c'] } }), 2000).start(ctx).catch((e: unknown) => (err = e));
-    expect(String((err as Error).message)).to.match(/^TRex server at tcp:\/\/127\.0\.0\.1:\d+: the container exited: trex-standin: \/etc\/trex_cfg\.yaml: interfaces: expected an even number of interfaces, at least 2 \(log: .*trex-server\.log\)$/);
+    expect(String((err as Error).message)).to.match(
+      /^TRex server at tcp:\/\/127\.0\.0\.1:\d+: the container exited: trex-standin: \/etc\/trex_cfg\.yaml: interfaces: expected an even number of interfaces, at least 2 \(log: .*trex-server\.log\)$/,
+    );
     expect(Date.now() - t0).to.be.below(15_000);
   });
 
   it('gives up on a server that never answers at its startup timeout, and removes it', async () => {
     const t0 = Date.now();
     let err: unknown;
-    await new TrexServer(config({ startupTimeoutS: 3, command: ['-i', '--cfg', '/etc/trex_cfg.yaml', '--silent'] }), 1000).start(ctx).catch((e: unknown) => (err = e));
-    expect(String((err as Error).message)).to.match(/^TRex server at tcp:\/\/127\.0\.0\.1:\d+: no answer on its RPC port within the startup timeout \(TRex get_version: no answer from .* within 1000 ms\)$/);
+    await new TrexServer(config({ startupTimeoutS: 3, command: ['-i', '--cfg', '/etc/trex_cfg.yaml', '--silent'] }), 1000)
+      .start(ctx)
+      .catch((e: unknown) => (err = e));
+    expect(String((err as Error).message)).to.match(
+      /^TRex server at tcp:\/\/127\.0\.0\.1:\d+: no answer on its RPC port within the startup timeout \(TRex get_version: no answer from .* within 1000 ms\)$/,
+    );
     expect(Date.now() - t0).to.be.within(3000, 3000 + 8000);
   });
 
@@ -110,7 +131,18 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
     it('removes a container still starting when the run is interrupted (SIGTERM)', async () => {
       lab = await fakeLab();
       const trex = `{ image: "${STANDIN_IMAGE}", privileged: false, rpcPort: ${port + 2}, startupTimeoutS: 120, command: [-i, --cfg, /etc/trex_cfg.yaml, --silent], cfg: { interfaces: [dummy0, dummy1] } }`;
-      const run = dplabAsync(['bench', '--topology', lab.topology(dir, trex), '--generator', 'trex', '--smoke', '--backend', 'ebpf', '--out', join(dir, 'bench')]);
+      const run = dplabAsync([
+        'bench',
+        '--topology',
+        lab.topology(dir, trex),
+        '--generator',
+        'trex',
+        '--smoke',
+        '--backend',
+        'ebpf',
+        '--out',
+        join(dir, 'bench'),
+      ]);
       const runId = await until(() => /dplab run ([0-9a-f]{6}):/.exec(run.stderrSoFar())?.[1], 60_000);
       for (let i = 0; i < 300 && !(await containerRunIds()).includes(runId); i += 1) await new Promise((r) => setTimeout(r, 100));
       expect(await containerRunIds(), 'the container should be starting').to.include(runId);
@@ -125,7 +157,23 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
       lab = await fakeLab();
       const trex = `{ image: "${STANDIN_IMAGE}", privileged: false, rpcPort: ${port + 1}, startupTimeoutS: 20, cfg: { interfaces: [dummy0, dummy1] } }`;
       const before = await lab.where();
-      const run = dplabAsync(['bench', '--topology', lab.topology(dir, trex), '--generator', 'trex', '--trex-timeout', '2', '--trex-force', '--smoke', '--backend', 'ebpf', '--metrics', 'mrr', '--out', join(dir, 'bench')]);
+      const run = dplabAsync([
+        'bench',
+        '--topology',
+        lab.topology(dir, trex),
+        '--generator',
+        'trex',
+        '--trex-timeout',
+        '2',
+        '--trex-force',
+        '--smoke',
+        '--backend',
+        'ebpf',
+        '--metrics',
+        'mrr',
+        '--out',
+        join(dir, 'bench'),
+      ]);
       const runId = await until(() => /dplab run ([0-9a-f]{6}):/.exec(run.stderrSoFar())?.[1], 60_000);
       const log = join(dir, 'bench/logs/trex-server.log');
       await until(() => (existsSync(log) && readFileSync(log, 'utf8').includes('rpc start_traffic')) || undefined, 120_000);
@@ -136,7 +184,9 @@ describe('TRex server in a container (testcontainers, stand-in image)', function
       const killedAt = Date.now();
       const r = await run.done;
       expect(r.code, r.stderr).to.equal(3);
-      expect(r.stderr).to.match(/^dplab: benchmarks stopped at baseline-xdp: TRex server at tcp:\/\/127\.0\.0\.1:\d+ stopped answering \(TRex get_port_status: no answer from .* within 2000 ms\)$/m);
+      expect(r.stderr).to.match(
+        /^dplab: benchmarks stopped at baseline-xdp: TRex server at tcp:\/\/127\.0\.0\.1:\d+ stopped answering \(TRex get_port_status: no answer from .* within 2000 ms\)$/m,
+      );
       expect(r.endedAt - killedAt).to.be.below(2000 + 12_000);
       expect(await containerRunIds()).to.not.include(runId);
       expect(readFileSync(log, 'utf8')).to.include('rpc start_traffic');

@@ -38,7 +38,11 @@ describe('TRex integration (DPLAB_TREX)', function () {
     const v = await client.version();
     expect(v.mode).to.equal('STL');
     const sys = await client.systemInfo();
-    for (const p of [txPort, rxPort]) expect(sys.ports.map((x) => x.index), `port ${p}`).to.include(p);
+    for (const p of [txPort, rxPort])
+      expect(
+        sys.ports.map((x) => x.index),
+        `port ${p}`,
+      ).to.include(p);
     // As after a topology start: both links reported up, and for long enough to trust it.
     await waitForLinks(client, [txPort, rxPort], 10_000);
     const id = await trexIdentity(client, where, [txPort, rxPort]);
@@ -56,7 +60,13 @@ describe('TRex integration (DPLAB_TREX)', function () {
     }
     try {
       const id = await client.captureStart({ rx: [rxPort], limit: 100, filter: 'udp port 4242' });
-      const frame = buildFrame({ src: mac(txPort), dst: mac(rxPort), ipv4: { src: '198.18.0.1', dst: '198.18.0.2', ttl: 64 }, udp: { sport: 4242, dport: 4242 }, payload: Buffer.from('dplab') });
+      const frame = buildFrame({
+        src: mac(txPort),
+        dst: mac(rxPort),
+        ipv4: { src: '198.18.0.1', dst: '198.18.0.2', ttl: 64 },
+        udp: { sport: 4242, dport: 4242 },
+        payload: Buffer.from('dplab'),
+      });
       expect(await client.pushPackets(txPort, [frame])).to.equal(1);
       await new Promise((r) => setTimeout(r, 500));
       const got = await client.captureFetch(id, 10);
@@ -73,16 +83,26 @@ describe('TRex integration (DPLAB_TREX)', function () {
   it('runs the benchmarks MRR and NDR search through the path between the ports', async function () {
     this.timeout(20 * 60_000);
     const gen = await trexTrialGenerator(client, where, { txPort, rxPort });
-    const wire: StartedBenchTarget = { state: 'started', id: 'wire', product: `trex-ports-${txPort}-${rxPort}`, slowPath: false, stop: async () => ({ state: 'stopped', id: 'wire' }) };
+    const wire: StartedBenchTarget = {
+      state: 'started',
+      id: 'wire',
+      product: `trex-ports-${txPort}-${rxPort}`,
+      slowPath: false,
+      stop: async () => ({ state: 'stopped', id: 'wire' }),
+    };
     const plan: BenchPlan = { ...DEFAULT_PLAN, metrics: new Set(['mrr', 'ndr', 'latency']), trialMs: 2000, rampMs: 500, repeats: 1, latencyAt: [0.5] };
     try {
       const points = await measureTarget(gen, wire, 'wire', plan, (m) => console.log(`      ${m}`));
       // MRR: the line rate asked, what the server really offered measured on the wall clock.
       const mrr = points.find((p) => p.metric === 'mrr_pps');
       const [first] = mrr?.trials ?? [];
-      console.log(`      MRR trial: asked ${first?.requestedPps} pps, offered ${first?.offeredPps} pps in ${first?.seconds} s, generator-limited ${first?.generatorLimited}`);
+      console.log(
+        `      MRR trial: asked ${first?.requestedPps} pps, offered ${first?.offeredPps} pps in ${first?.seconds} s, generator-limited ${first?.generatorLimited}`,
+      );
       expect(first?.requestedPps, 'the line rate the server named').to.be.greaterThan(0);
-      expect(first?.offeredPps).to.be.greaterThan(0).and.at.most((first?.requestedPps ?? 0) * 1.01);
+      expect(first?.offeredPps)
+        .to.be.greaterThan(0)
+        .and.at.most((first?.requestedPps ?? 0) * 1.01);
       expect(first?.seconds).to.be.within(plan.trialMs / 1000, plan.trialMs / 1000 + 0.5);
       // Short of the rate it named is flagged; not flagged means TRex kept it (within 1 %).
       const short = (first?.offeredPps ?? 0) < (first?.requestedPps ?? 0) * 0.99;

@@ -22,7 +22,17 @@ describe('soft generator: compiling the stream model for dplab-gen', () => {
   it('puts each variable at its field offset and fixes the IPv4 checksum at 14, signature at 42', () => {
     const p = parseProfile(
       {
-        streams: [{ name: 'a', frameSize: 64, vars: [{ field: 'udp.sport', op: 'inc', min: 1000, max: 1999 }, { field: 'ipv4.src', op: 'random', min: 0x0a000001, max: 0x0a0000ff }, { field: 'eth.src', op: 'dec', min: 1, max: 9, step: 3 }] }],
+        streams: [
+          {
+            name: 'a',
+            frameSize: 64,
+            vars: [
+              { field: 'udp.sport', op: 'inc', min: 1000, max: 1999 },
+              { field: 'ipv4.src', op: 'random', min: 0x0a000001, max: 0x0a0000ff },
+              { field: 'eth.src', op: 'dec', min: 1, max: 9, step: 3 },
+            ],
+          },
+        ],
         rate: { pps: 0 },
         durationMs: 1000,
       },
@@ -34,22 +44,51 @@ describe('soft generator: compiling the stream model for dplab-gen', () => {
   });
 
   it('writes one stream line per IMIX size with its weight', () => {
-    const p = parseProfile({ streams: [{ name: 'a', frameSize: 64, weight: 7 }, { name: 'b', frameSize: 594, weight: 4 }, { name: 'c', frameSize: 1518, weight: 1 }], rate: { pps: 0 }, durationMs: 1000 }, 't');
+    const p = parseProfile(
+      {
+        streams: [
+          { name: 'a', frameSize: 64, weight: 7 },
+          { name: 'b', frameSize: 594, weight: 4 },
+          { name: 'c', frameSize: 1518, weight: 1 },
+        ],
+        rate: { pps: 0 },
+        durationMs: 1000,
+      },
+      't',
+    );
     const lines = compileStreams(p, h1, h2).split('\n');
-    expect(lines.map((l) => [l.split(' ')[1], (l.split(' ')[2] as string).length / 2])).to.deep.equal([['7', 60], ['4', 590], ['1', 1514]]);
+    expect(lines.map((l) => [l.split(' ')[1], (l.split(' ')[2] as string).length / 2])).to.deep.equal([
+      ['7', 60],
+      ['4', 590],
+      ['1', 1514],
+    ]);
   });
 
   it('refuses a value that does not fit its field', () => {
-    const p = parseProfile({ streams: [{ name: 'a', frameSize: 64, vars: [{ field: 'udp.dport', op: 'inc', min: 0, max: 70_000 }] }], rate: { pps: 0 }, durationMs: 1000 }, 't');
+    const p = parseProfile(
+      { streams: [{ name: 'a', frameSize: 64, vars: [{ field: 'udp.dport', op: 'inc', min: 0, max: 70_000 }] }], rate: { pps: 0 }, durationMs: 1000 },
+      't',
+    );
     expect(() => compileStreams(p, h1, h2)).to.throw('streams[0]: udp.dport: max 70000 does not fit 2 bytes');
   });
 
   it('turns rate and mode into arguments; bursts need a rate', () => {
     const base = { streams: [{ name: 'a', frameSize: 64 }], durationMs: 2000 };
-    expect(compileArgs(parseProfile({ ...base, rate: { bpsL1: 1e9 } }, 't'), 'e1', 0)).to.deep.equal(['--if', 'e1', '--duration-ms', '2000', '--pps', '1488095', '--cpu', '0']);
-    expect(compileArgs(parseProfile({ ...base, rate: { pps: 1000 }, mode: { kind: 'multi-burst', frames: 10, bursts: 3, ibgUs: 500 } }, 't'), 'e1')).to.deep.equal([
-      '--if', 'e1', '--duration-ms', '2000', '--pps', '1000', '--count', '30', '--burst', '10', '--ibg-us', '500',
+    expect(compileArgs(parseProfile({ ...base, rate: { bpsL1: 1e9 } }, 't'), 'e1', 0)).to.deep.equal([
+      '--if',
+      'e1',
+      '--duration-ms',
+      '2000',
+      '--pps',
+      '1488095',
+      '--cpu',
+      '0',
     ]);
-    expect(() => compileArgs(parseProfile({ ...base, rate: { pps: 0 }, mode: { kind: 'burst', frames: 5 } }, 't'), 'e1')).to.throw('mode burst: needs a rate (bursts are paced)');
+    expect(
+      compileArgs(parseProfile({ ...base, rate: { pps: 1000 }, mode: { kind: 'multi-burst', frames: 10, bursts: 3, ibgUs: 500 } }, 't'), 'e1'),
+    ).to.deep.equal(['--if', 'e1', '--duration-ms', '2000', '--pps', '1000', '--count', '30', '--burst', '10', '--ibg-us', '500']);
+    expect(() => compileArgs(parseProfile({ ...base, rate: { pps: 0 }, mode: { kind: 'burst', frames: 5 } }, 't'), 'e1')).to.throw(
+      'mode burst: needs a rate (bursts are paced)',
+    );
   });
 });

@@ -77,7 +77,9 @@ export async function softTrialGenerator(from: EndpointHandle, to: EndpointHandl
 function checkedSoft(t: TrialResult): TrialResult {
   const lost = unaccounted(t);
   if (lost !== 0) {
-    throw new Error(`generator honesty: dplab-gen counted ${t.sent} frames but the generator-side interface accounts for ${t.txIf + t.txDroppedIf} (${lost} unaccounted; does the DUT port have NAPI?)`);
+    throw new Error(
+      `generator honesty: dplab-gen counted ${t.sent} frames but the generator-side interface accounts for ${t.txIf + t.txDroppedIf} (${lost} unaccounted; does the DUT port have NAPI?)`,
+    );
   }
   if (t.received > t.rxIf) throw new Error(`sink counted ${t.received} frames but its interface received only ${t.rxIf}`);
   return t;

@@ -13,13 +13,15 @@ import { z } from 'zod';
 export const VAR_FIELDS = ['eth.src', 'ipv4.src', 'ipv4.dst', 'udp.sport', 'udp.dport'] as const;
 export type VarField = (typeof VAR_FIELDS)[number];
 
-export const FieldVarSchema = z.strictObject({
-  field: z.enum(VAR_FIELDS),
-  op: z.enum(['inc', 'dec', 'random']),
-  min: z.number().int().nonnegative().max(0xffffffff),
-  max: z.number().int().nonnegative().max(0xffffffff),
-  step: z.number().int().positive().max(0xffffffff).default(1),
-}).refine((v) => v.min <= v.max, { message: 'min must not exceed max' });
+export const FieldVarSchema = z
+  .strictObject({
+    field: z.enum(VAR_FIELDS),
+    op: z.enum(['inc', 'dec', 'random']),
+    min: z.number().int().nonnegative().max(0xffffffff),
+    max: z.number().int().nonnegative().max(0xffffffff),
+    step: z.number().int().positive().max(0xffffffff).default(1),
+  })
+  .refine((v) => v.min <= v.max, { message: 'min must not exceed max' });
 
 export const RateSchema = z.union([
   z.strictObject({ pps: z.number().nonnegative() }),
@@ -33,7 +35,12 @@ export const RateSchema = z.union([
 export const ModeSchema = z.union([
   z.strictObject({ kind: z.literal('continuous') }),
   z.strictObject({ kind: z.literal('burst'), frames: z.number().int().positive() }),
-  z.strictObject({ kind: z.literal('multi-burst'), frames: z.number().int().positive(), bursts: z.number().int().positive(), ibgUs: z.number().int().nonnegative() }),
+  z.strictObject({
+    kind: z.literal('multi-burst'),
+    frames: z.number().int().positive(),
+    bursts: z.number().int().positive(),
+    ibgUs: z.number().int().nonnegative(),
+  }),
 ]);
 
 export const StreamSchema = z.strictObject({

@@ -7,8 +7,24 @@ import { compress } from './framing.js';
 // What the v3.08 server publishes (shared/reference/trex-stl-protocol.md): trex-global, compressed
 // because it is over 256 bytes, with per-port keys suffixed by the port id; `{}` plain.
 const GLOBAL = JSON.stringify({
-  name: 'trex-global', type: 0,
-  data: { m_cpu_util: 1.5, m_tx_pps: 94954.9, m_rx_pps: 94950.1, 'opackets-0': 500001, 'ipackets-1': 499990, m_total_tx_pkts: 500001, m_total_rx_pkts: 499990, m_tx_bps: 48616900.0, m_rx_bps: 48612000.0, m_total_queue_full: 0, 'opackets-1': 0, 'ipackets-0': 0, m_active_flows: 0, m_rx_drop_bps: 0 },
+  name: 'trex-global',
+  type: 0,
+  data: {
+    m_cpu_util: 1.5,
+    m_tx_pps: 94954.9,
+    m_rx_pps: 94950.1,
+    'opackets-0': 500001,
+    'ipackets-1': 499990,
+    m_total_tx_pkts: 500001,
+    m_total_rx_pkts: 499990,
+    m_tx_bps: 48616900.0,
+    m_rx_bps: 48612000.0,
+    m_total_queue_full: 0,
+    'opackets-1': 0,
+    'ipackets-0': 0,
+    m_active_flows: 0,
+    m_rx_drop_bps: 0,
+  },
 });
 
 describe('TRex async channel (real ZeroMQ PUB/SUB on loopback)', () => {

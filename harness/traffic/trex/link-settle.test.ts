@@ -16,13 +16,29 @@ const FLAP = fixture('link_flap.jsonl') as TimedExchange[];
 const OTHERS = [...fixture('raw_rpc_transcript.jsonl'), ...fixture('raw_rpc_extra_transcript.jsonl')];
 
 const LAB: NicTopologySpec = {
-  kind: 'nic', name: 'lab', dut: { ports: [{ name: 'p1', interface: 'ens1f0' }, { name: 'p2', interface: 'ens1f1' }] },
-  generator: { ports: [{ name: 't0', trexPort: 0 }, { name: 't1', trexPort: 1 }] }, links: [['t0', 'p1'], ['t1', 'p2']],
+  kind: 'nic',
+  name: 'lab',
+  dut: {
+    ports: [
+      { name: 'p1', interface: 'ens1f0' },
+      { name: 'p2', interface: 'ens1f1' },
+    ],
+  },
+  generator: {
+    ports: [
+      { name: 't0', trexPort: 0 },
+      { name: 't1', trexPort: 1 },
+    ],
+  },
+  links: [
+    ['t0', 'p1'],
+    ['t1', 'p2'],
+  ],
 };
 /** The TRex bed does not look at the topology's handles: the ports are the server's. */
 const TOPOLOGY = {} as StartedTopology;
 
-describe("TRex link settling after a topology start (a recorded link flap, replayed on its own clock)", function () {
+describe('TRex link settling after a topology start (a recorded link flap, replayed on its own clock)', function () {
   this.timeout(20_000);
   let replay: TimedReplay | undefined;
   let client: TrexStlClient | undefined;
@@ -55,7 +71,10 @@ describe("TRex link settling after a topology start (a recorded link flap, repla
 
   it('ends the target naming the port still down when --trex-timeout runs out', async () => {
     const bed = await at(1400, 300);
-    const err = await bed.prepare(TOPOLOGY).then(() => undefined, (e: unknown) => e);
+    const err = await bed.prepare(TOPOLOGY).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String(err)).to.equal('Error: TRex port 1: link down 0.3 s after the topology started (cable, DUT port, or its peer not up?)');
   });
 });

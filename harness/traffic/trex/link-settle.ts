@@ -29,7 +29,8 @@ export async function waitForLinks(client: TrexStlClient, ports: readonly number
       if (now - upSince >= LINK_SETTLE_MS) return;
     } else {
       upSince = undefined;
-      if (now - t0 >= timeoutMs) throw new Error(`TRex port ${down.join(', ')}: link down ${timeoutMs / 1000} s after the topology started (cable, DUT port, or its peer not up?)`);
+      if (now - t0 >= timeoutMs)
+        throw new Error(`TRex port ${down.join(', ')}: link down ${timeoutMs / 1000} s after the topology started (cable, DUT port, or its peer not up?)`);
     }
     await sleep(LINK_POLL_MS);
   }

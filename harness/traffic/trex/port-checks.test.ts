@@ -11,8 +11,11 @@ const dir = fileURLToPath(new URL('../../../../harness/traffic/trex/fixtures/', 
 const RECORDED = [...loadTranscript(`${dir}raw_rpc_transcript.jsonl`), ...loadTranscript(`${dir}raw_rpc_extra_transcript.jsonl`)];
 
 const lab = (ids: number[]): NicTopologySpec => ({
-  kind: 'nic', name: 'lab', dut: { ports: ids.map((_, i) => ({ name: `p${i + 1}`, interface: `ens1f${i}` })) },
-  generator: { ports: ids.map((id, i) => ({ name: `t${i}`, trexPort: id })) }, links: ids.map((_, i) => [`t${i}`, `p${i + 1}`] as const),
+  kind: 'nic',
+  name: 'lab',
+  dut: { ports: ids.map((_, i) => ({ name: `p${i + 1}`, interface: `ens1f${i}` })) },
+  generator: { ports: ids.map((id, i) => ({ name: `t${i}`, trexPort: id })) },
+  links: ids.map((_, i) => [`t${i}`, `p${i + 1}`] as const),
 });
 
 describe("lab topology checks of the TRex server's ports (recorded v3.08 replies)", () => {

@@ -15,7 +15,12 @@ export async function checkTrexPorts(client: TrexStlClient, spec: NicTopologySpe
     const fail = (detail: string) => checks.push({ port: g.name, interface: at, ok: false, detail: `${at}: ${detail}` });
     const info = sys.ports.find((p) => p.index === g.trexPort);
     if (!info) {
-      fail(`no such port (the server has ${sys.ports.map((p) => p.index).sort((a, b) => a - b).join(', ')})`);
+      fail(
+        `no such port (the server has ${sys.ports
+          .map((p) => p.index)
+          .sort((a, b) => a - b)
+          .join(', ')})`,
+      );
       continue;
     }
     const st = await client.portStatus(g.trexPort);
@@ -24,7 +29,12 @@ export async function checkTrexPorts(client: TrexStlClient, spec: NicTopologySpe
     else {
       // The speed is the port's status (get_system_info has none for most drivers).
       const speed = st.attr?.speed ?? info.speed;
-      checks.push({ port: g.name, interface: at, ok: true, detail: `${at}: ${info.hw_mac}, ${info.driver}${speed ? `, ${speed} Gb/s` : ''}, link up, ${st.owner ? `held by ${st.owner}` : 'free'}` });
+      checks.push({
+        port: g.name,
+        interface: at,
+        ok: true,
+        detail: `${at}: ${info.hw_mac}, ${info.driver}${speed ? `, ${speed} Gb/s` : ''}, link up, ${st.owner ? `held by ${st.owner}` : 'free'}`,
+      });
     }
   }
   return checks;

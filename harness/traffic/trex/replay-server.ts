@@ -27,7 +27,11 @@ export const strip = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(strip)
     : v && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k, x]) => !VOLATILE.has(k) && !isDefault(k, x)).map(([k, x]) => [k, strip(x)]))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([k, x]) => !VOLATILE.has(k) && !isDefault(k, x))
+            .map(([k, x]) => [k, strip(x)]),
+        )
       : v;
 
 type Request = { readonly id?: string; readonly method?: string; readonly params?: unknown };
@@ -46,7 +50,10 @@ export function recordedAnswer(transcripts: readonly Exchange[], req: Request): 
 }
 
 export function loadTranscript(path: string): Exchange[] {
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Exchange);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Exchange);
 }
 
 export class ReplayServer {
@@ -77,9 +84,20 @@ export class ReplayServer {
         next += singles ? singles.length : 1;
         let reply: unknown;
         if (!want) {
-          reply = { jsonrpc: '2.0', id: ids[0], error: { code: -32600, message: `replay: no more recorded exchanges, got ${JSON.stringify(req).slice(0, 200)}` } };
+          reply = {
+            jsonrpc: '2.0',
+            id: ids[0],
+            error: { code: -32600, message: `replay: no more recorded exchanges, got ${JSON.stringify(req).slice(0, 200)}` },
+          };
         } else if (!isDeepStrictEqual(strip(req), strip(want.request))) {
-          reply = { jsonrpc: '2.0', id: ids[0], error: { code: -32600, message: `replay: expected ${JSON.stringify(strip(want.request)).slice(0, 300)}, got ${JSON.stringify(strip(req)).slice(0, 300)}` } };
+          reply = {
+            jsonrpc: '2.0',
+            id: ids[0],
+            error: {
+              code: -32600,
+              message: `replay: expected ${JSON.stringify(strip(want.request)).slice(0, 300)}, got ${JSON.stringify(strip(req)).slice(0, 300)}`,
+            },
+          };
         } else if (want.silent) {
           continue; // a REP socket must answer before it reads again: this server is now wedged, as a hung TRex would be
         } else {

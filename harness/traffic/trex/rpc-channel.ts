@@ -54,7 +54,8 @@ export class RpcChannel {
     const run = async (): Promise<unknown> => {
       if (this.closed) throw new Error(`TRex ${label}: channel to ${this.o.endpoint} is closed`);
       const text = JSON.stringify(payload);
-      if (Buffer.byteLength(text) > MAX_REQUEST_BYTES) throw new Error(`TRex ${label}: request of ${Buffer.byteLength(text)} bytes exceeds the server's ${MAX_REQUEST_BYTES}`);
+      if (Buffer.byteLength(text) > MAX_REQUEST_BYTES)
+        throw new Error(`TRex ${label}: request of ${Buffer.byteLength(text)} bytes exceeds the server's ${MAX_REQUEST_BYTES}`);
       try {
         await this.socket.send(this.o.compress === false ? text : compress(text));
         const [reply] = await this.socket.receive();

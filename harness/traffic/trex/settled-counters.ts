@@ -12,7 +12,12 @@ export const SETTLE_POLL_MS = 50;
  * `drainMs` (a slow path may hold first packets that long), then every SETTLE_POLL_MS until two
  * reads agree. Counters still moving `graceMs` after the stop are no figure: the trial fails.
  */
-export async function settledCounters(client: TrexStlClient, txPort: number, rxPort: number, o: { readonly drainMs: number; readonly graceMs: number }): Promise<{ tx: PortStats; rx: PortStats }> {
+export async function settledCounters(
+  client: TrexStlClient,
+  txPort: number,
+  rxPort: number,
+  o: { readonly drainMs: number; readonly graceMs: number },
+): Promise<{ tx: PortStats; rx: PortStats }> {
   const stoppedAt = performance.now();
   const read = async () => ({ tx: await client.portStats(txPort), rx: await client.portStats(rxPort), at: performance.now() });
   await sleep(o.drainMs);
@@ -23,7 +28,9 @@ export async function settledCounters(client: TrexStlClient, txPort: number, rxP
     const moved = now.tx.opackets - last.tx.opackets + (now.tx.oerrors - last.tx.oerrors) + (now.rx.ipackets - last.rx.ipackets);
     if (moved === 0) return { tx: now.tx, rx: now.rx };
     if (now.at - stoppedAt > o.graceMs) {
-      throw new Error(`TRex port ${txPort}: counters still moving ${Math.round(o.graceMs / 100) / 10} s after stop_traffic (${moved} frames in the last ${Math.round(now.at - last.at)} ms)`);
+      throw new Error(
+        `TRex port ${txPort}: counters still moving ${Math.round(o.graceMs / 100) / 10} s after stop_traffic (${moved} frames in the last ${Math.round(now.at - last.at)} ms)`,
+      );
     }
     last = now;
   }

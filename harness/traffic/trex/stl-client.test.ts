@@ -16,7 +16,10 @@ const params = (e: Exchange) => (e.request as { params: Record<string, unknown> 
 /** The recorded exchanges of a method, in recorded order (optionally filtered). */
 const pick = (list: readonly Exchange[], m: string, where: (e: Exchange) => boolean = () => true) => list.filter((e) => method(e) === m && where(e));
 const sync = (list: readonly Exchange[]) => pick(list, 'api_sync_v2', (e) => params(e).major === 5);
-const answer = (request: { method: string; params: Record<string, unknown> }, response: object): Exchange => ({ request: { jsonrpc: '2.0', id: 'x', ...request }, response: { jsonrpc: '2.0', ...response } });
+const answer = (request: { method: string; params: Record<string, unknown> }, response: object): Exchange => ({
+  request: { jsonrpc: '2.0', id: 'x', ...request },
+  response: { jsonrpc: '2.0', ...response },
+});
 
 let server: ReplayServer | undefined;
 let client: TrexStlClient | undefined;
@@ -66,11 +69,14 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
     server = await ReplayServer.start(pick(MAIN, 'api_sync_v2', (e) => params(e).major === 4));
     const rpc = new RpcChannel({ endpoint: server.endpoint, timeoutMs: 2000 });
     try {
-      await rpc.call('api_sync_v2', { name: 'STL', major: 4, minor: 0 }).then(() => expect.fail('accepted'), (e: unknown) => {
-        expect(e).to.be.instanceOf(TrexRpcError);
-        expect((e as TrexRpcError).code).to.equal(-32000);
-        expect((e as Error).message).to.match(/^TRex api_sync_v2: -32000 execution failed \(Failed To Execute Method\): RPC version mismatch/);
-      });
+      await rpc.call('api_sync_v2', { name: 'STL', major: 4, minor: 0 }).then(
+        () => expect.fail('accepted'),
+        (e: unknown) => {
+          expect(e).to.be.instanceOf(TrexRpcError);
+          expect((e as TrexRpcError).code).to.equal(-32000);
+          expect((e as Error).message).to.match(/^TRex api_sync_v2: -32000 execution failed \(Failed To Execute Method\): RPC version mismatch/);
+        },
+      );
     } finally {
       rpc.close();
     }
@@ -78,10 +84,19 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
 
   it('acquires with force, reads port status, clears stats by batch, starts, reads stats and events, stops and releases', async () => {
     const script = [
-      ...sync(MAIN), ...pick(MAIN, 'acquire'), ...pick(MAIN, 'get_port_status').slice(0, 1), ...pick(MAIN, 'remove_all_streams', (e) => params(e).port_id === 1).slice(0, 1),
-      ...pick(MAIN, 'batch'), ...pick(MAIN, 'add_stream'), ...pick(MAIN, 'get_stream_list'), ...pick(MAIN, 'start_traffic'),
-      ...pick(MAIN, 'get_port_stats').slice(-1), ...pick(MAIN, 'get_async_events'), ...pick(MAIN, 'get_global_stats'),
-      ...pick(MAIN, 'stop_traffic').slice(0, 1), ...pick(MAIN, 'release').slice(0, 1),
+      ...sync(MAIN),
+      ...pick(MAIN, 'acquire'),
+      ...pick(MAIN, 'get_port_status').slice(0, 1),
+      ...pick(MAIN, 'remove_all_streams', (e) => params(e).port_id === 1).slice(0, 1),
+      ...pick(MAIN, 'batch'),
+      ...pick(MAIN, 'add_stream'),
+      ...pick(MAIN, 'get_stream_list'),
+      ...pick(MAIN, 'start_traffic'),
+      ...pick(MAIN, 'get_port_stats').slice(-1),
+      ...pick(MAIN, 'get_async_events'),
+      ...pick(MAIN, 'get_global_stats'),
+      ...pick(MAIN, 'stop_traffic').slice(0, 1),
+      ...pick(MAIN, 'release').slice(0, 1),
     ];
     const c = await replay(script);
     await c.acquire(1, true);
@@ -89,7 +104,7 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
     expect((await c.portStatus(1)).owner).to.equal('raw-client');
     await c.removeAllStreams(1);
     await c.clearStats([1, 0]);
-    await c.addStreams(0, [(params(pick(MAIN, 'add_stream')[0] as Exchange).stream as TrexStream)]);
+    await c.addStreams(0, [params(pick(MAIN, 'add_stream')[0] as Exchange).stream as TrexStream]);
     expect(await c.streamList(0)).to.deep.equal([1]);
     const started = await c.start(0, { durationS: 5 });
     expect(started.multiplier).to.equal(1);
@@ -108,10 +123,19 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
 
   it('service mode, capture start/status/fetch/stop, flow stats and latency groups, validate', async () => {
     const script = [
-      ...sync(EXTRA), ...pick(EXTRA, 'acquire'), ...pick(EXTRA, 'get_supported_cmds'), ...pick(EXTRA, 'get_owner'),
-      ...pick(EXTRA, 'service').slice(0, 1), ...pick(EXTRA, 'service').slice(1, 2), ...pick(EXTRA, 'capture', (e) => params(e).command === 'start'),
-      ...pick(EXTRA, 'add_stream').slice(0, 2), ...pick(EXTRA, 'validate'), ...pick(EXTRA, 'get_active_pgids'), ...pick(EXTRA, 'get_pgid_stats'),
-      ...pick(EXTRA, 'capture', (e) => params(e).command === 'fetch'), ...pick(EXTRA, 'capture', (e) => params(e).command === 'stop'),
+      ...sync(EXTRA),
+      ...pick(EXTRA, 'acquire'),
+      ...pick(EXTRA, 'get_supported_cmds'),
+      ...pick(EXTRA, 'get_owner'),
+      ...pick(EXTRA, 'service').slice(0, 1),
+      ...pick(EXTRA, 'service').slice(1, 2),
+      ...pick(EXTRA, 'capture', (e) => params(e).command === 'start'),
+      ...pick(EXTRA, 'add_stream').slice(0, 2),
+      ...pick(EXTRA, 'validate'),
+      ...pick(EXTRA, 'get_active_pgids'),
+      ...pick(EXTRA, 'get_pgid_stats'),
+      ...pick(EXTRA, 'capture', (e) => params(e).command === 'fetch'),
+      ...pick(EXTRA, 'capture', (e) => params(e).command === 'stop'),
     ];
     const c = await replay(script, 'extra');
     await c.acquire(0, true);
@@ -122,7 +146,12 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
     await c.service(1, false);
     const id = await c.captureStart({ rx: [1], limit: 100, filter: 'udp' });
     expect(id).to.equal(1);
-    await c.addStreams(0, pick(EXTRA, 'add_stream').slice(0, 2).map((e) => params(e).stream as TrexStream));
+    await c.addStreams(
+      0,
+      pick(EXTRA, 'add_stream')
+        .slice(0, 2)
+        .map((e) => params(e).stream as TrexStream),
+    );
     expect((await c.validate(0)).rate).to.have.property('max_pps');
     expect((await c.activePgids()).ids).to.deep.equal({ flow_stats: [8], latency: [7] });
     const pg = await c.pgidStats([7, 8]);
@@ -135,13 +164,25 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
 
   it('pauses, resumes and updates traffic with multipliers; pushes packets and a remote pcap', async () => {
     const script = [
-      ...sync(EXTRA), ...pick(EXTRA, 'acquire').slice(0, 1), ...pick(EXTRA, 'add_stream').slice(2, 3),
-      ...pick(EXTRA, 'start_traffic', (e) => (params(e).mul as { type: string }).type === 'pps'), ...pick(EXTRA, 'pause_traffic'), ...pick(EXTRA, 'resume_traffic'),
-      ...pick(EXTRA, 'update_traffic'), ...pick(EXTRA, 'stop_traffic').slice(0, 1), ...pick(EXTRA, 'push_pkts'), ...pick(EXTRA, 'push_remote'),
+      ...sync(EXTRA),
+      ...pick(EXTRA, 'acquire').slice(0, 1),
+      ...pick(EXTRA, 'add_stream').slice(2, 3),
+      ...pick(EXTRA, 'start_traffic', (e) => (params(e).mul as { type: string }).type === 'pps'),
+      ...pick(EXTRA, 'pause_traffic'),
+      ...pick(EXTRA, 'resume_traffic'),
+      ...pick(EXTRA, 'update_traffic'),
+      ...pick(EXTRA, 'stop_traffic').slice(0, 1),
+      ...pick(EXTRA, 'push_pkts'),
+      ...pick(EXTRA, 'push_remote'),
     ];
     const c = await replay(script, 'extra');
     await c.acquire(0, true);
-    await c.addStreams(0, pick(EXTRA, 'add_stream').slice(2, 3).map((e) => params(e).stream as TrexStream));
+    await c.addStreams(
+      0,
+      pick(EXTRA, 'add_stream')
+        .slice(2, 3)
+        .map((e) => params(e).stream as TrexStream),
+    );
     await c.start(0, { mul: { type: 'pps', value: 20000 } });
     await c.pause(0);
     await c.resume(0);
@@ -154,13 +195,23 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
   });
 
   it('maps the recorded errors: not owner (-32000), unknown method (-32601), bad params (-32602)', async () => {
-    server = await ReplayServer.start([...pick(MAIN, 'remove_all_streams', (e) => params(e).handler === 'bogus'), ...pick(MAIN, 'no_such_method'), ...pick(EXTRA, 'start_traffic', (e) => 'core_mask' in params(e))]);
+    server = await ReplayServer.start([
+      ...pick(MAIN, 'remove_all_streams', (e) => params(e).handler === 'bogus'),
+      ...pick(MAIN, 'no_such_method'),
+      ...pick(EXTRA, 'start_traffic', (e) => 'core_mask' in params(e)),
+    ]);
     const rpc = new RpcChannel({ endpoint: server.endpoint, timeoutMs: 2000 });
-    const code = (p: Promise<unknown>) => p.then(() => 0, (e: TrexRpcError) => `${e.code} ${e.message}`);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 0,
+        (e: TrexRpcError) => `${e.code} ${e.message}`,
+      );
     try {
       expect(await code(rpc.call('remove_all_streams', { port_id: 0, handler: 'bogus', api_h: 'vs03XIAO' }))).to.match(/^-32000 .*please acquire the port/);
       expect(await code(rpc.call('no_such_method', { api_h: 'vs03XIAO' }))).to.match(/^-32601 TRex no_such_method: -32601 method not found/);
-      expect(await code(rpc.call('start_traffic', { ...params(pick(EXTRA, 'start_traffic', (e) => 'core_mask' in params(e))[0] as Exchange) }))).to.match(/^-32602 .*'core_mask' is 'double', expecting 'uint64'/);
+      expect(await code(rpc.call('start_traffic', { ...params(pick(EXTRA, 'start_traffic', (e) => 'core_mask' in params(e))[0] as Exchange) }))).to.match(
+        /^-32602 .*'core_mask' is 'double', expecting 'uint64'/,
+      );
     } finally {
       rpc.close();
     }
@@ -178,8 +229,16 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
     ]);
     expect((await c.globalStats()).m_cpu_util).to.be.a('number');
     expect(await c.owner(0)).to.equal('someone');
-    for (const [code, meaning] of [[-32700, 'parse error'], [-32600, 'invalid request'], [-32603, 'internal error'], [-32003, 'no results']] as const) {
-      const err = await c.ping().then(() => undefined, (e: unknown) => e as TrexRpcError);
+    for (const [code, meaning] of [
+      [-32700, 'parse error'],
+      [-32600, 'invalid request'],
+      [-32603, 'internal error'],
+      [-32003, 'no results'],
+    ] as const) {
+      const err = await c.ping().then(
+        () => undefined,
+        (e: unknown) => e as TrexRpcError,
+      );
       expect(err?.message).to.equal(`TRex ping: ${code} ${meaning} (recorded message ${code})`);
     }
   });
@@ -188,7 +247,10 @@ describe('TRex STL client against recorded exchanges (real ZeroMQ on loopback)',
     server = await ReplayServer.start([{ ...(sync(MAIN)[0] as Exchange), silent: true }]);
     const [, host, port] = /^tcp:\/\/(.*):(\d+)$/.exec(server.endpoint) ?? [];
     const started = Date.now();
-    const err = await TrexStlClient.connect({ host: host as string, syncPort: Number(port), timeoutMs: 500 }).then(() => undefined, (e: unknown) => e);
+    const err = await TrexStlClient.connect({ host: host as string, syncPort: Number(port), timeoutMs: 500 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(TrexTimeoutError);
     expect((err as Error).message).to.equal(`TRex api_sync_v2: no answer from ${server.endpoint} within 500 ms`);
     expect(Date.now() - started).to.be.below(2000);

@@ -5,9 +5,25 @@ import { RpcChannel } from './rpc-channel.js';
 import { TrexRpcError } from './rpc-errors.js';
 import type { TrexStream } from './stl-streams.js';
 import {
-  ActivePgidsSchema, AsyncEventsSchema, CaptureFetchSchema, CaptureStartSchema, CaptureStopSchema, GlobalStatsSchema, PgidStatsSchema, PortStatsSchema,
-  PortStatusSchema, SystemInfoSchema, type ActivePgids, type AsyncEvents, type CaptureFetch, type GlobalStats, type Multiplier, type PgidStats,
-  type PortStats, type PortStatus, type SystemInfo,
+  ActivePgidsSchema,
+  AsyncEventsSchema,
+  CaptureFetchSchema,
+  CaptureStartSchema,
+  CaptureStopSchema,
+  GlobalStatsSchema,
+  PgidStatsSchema,
+  PortStatsSchema,
+  PortStatusSchema,
+  SystemInfoSchema,
+  type ActivePgids,
+  type AsyncEvents,
+  type CaptureFetch,
+  type GlobalStats,
+  type Multiplier,
+  type PgidStats,
+  type PortStats,
+  type PortStatus,
+  type SystemInfo,
 } from './stl-types.js';
 
 /**
@@ -133,7 +149,9 @@ export class TrexStlClient {
       await this.call('add_stream', { ...own, stream_id: 1, stream: streams[0] });
       return;
     }
-    const results = await this.rpc.batch(streams.map((stream, i) => ({ method: 'add_stream', params: { ...own, stream_id: i + 1, stream, api_h: this.apiHandle } })));
+    const results = await this.rpc.batch(
+      streams.map((stream, i) => ({ method: 'add_stream', params: { ...own, stream_id: i + 1, stream, api_h: this.apiHandle } })),
+    );
     const failed = results.find((r) => r instanceof Error);
     if (failed) throw failed;
   }
@@ -148,7 +166,12 @@ export class TrexStlClient {
 
   start(port: number, o: { mul?: Multiplier; durationS?: number; force?: boolean } = {}): Promise<{ multiplier: number; ts: number }> {
     const mul = o.mul ?? { type: 'raw', value: 1 };
-    return this.call('start_traffic', { ...this.owned(port), mul: { type: mul.type, op: mul.op ?? 'abs', value: mul.value }, duration: o.durationS ?? -1, force: o.force ?? false });
+    return this.call('start_traffic', {
+      ...this.owned(port),
+      mul: { type: mul.type, op: mul.op ?? 'abs', value: mul.value },
+      duration: o.durationS ?? -1,
+      force: o.force ?? false,
+    });
   }
 
   async stop(port: number): Promise<void> {
@@ -173,7 +196,15 @@ export class TrexStlClient {
     const base = this.baselines.get(port);
     if (!base) return now;
     const minus = (k: 'opackets' | 'ipackets' | 'obytes' | 'ibytes' | 'oerrors' | 'ierrors') => now[k] - base[k];
-    return { ...now, opackets: minus('opackets'), ipackets: minus('ipackets'), obytes: minus('obytes'), ibytes: minus('ibytes'), oerrors: minus('oerrors'), ierrors: minus('ierrors') };
+    return {
+      ...now,
+      opackets: minus('opackets'),
+      ipackets: minus('ipackets'),
+      obytes: minus('obytes'),
+      ibytes: minus('ibytes'),
+      oerrors: minus('oerrors'),
+      ierrors: minus('ierrors'),
+    };
   }
 
   /** Takes a client-side baseline of the ports' counters (one batch), as the Python clear_stats does. */
@@ -203,7 +234,11 @@ export class TrexStlClient {
   }
 
   async captureStart(o: { rx?: number[]; tx?: number[]; limit?: number; filter?: string; mode?: 'fixed' | 'cyclic' }): Promise<number> {
-    const r = await this.call('capture', { command: 'start', limit: o.limit ?? 1000, mode: o.mode ?? 'fixed', tx: o.tx ?? [], rx: o.rx ?? [], filter: o.filter ?? '' }, CaptureStartSchema);
+    const r = await this.call(
+      'capture',
+      { command: 'start', limit: o.limit ?? 1000, mode: o.mode ?? 'fixed', tx: o.tx ?? [], rx: o.rx ?? [], filter: o.filter ?? '' },
+      CaptureStartSchema,
+    );
     return r.capture_id;
   }
 
@@ -218,14 +253,24 @@ export class TrexStlClient {
   /** Replays a pcap that sits on the server's filesystem. */
   async pushRemote(port: number, pcapFilename: string, o: { ipgUs?: number; speedup?: number; count?: number; durationS?: number } = {}): Promise<void> {
     await this.call('push_remote', {
-      ...this.owned(port), pcap_filename: pcapFilename, ipg_usec: o.ipgUs ?? -1, speedup: o.speedup ?? 1, count: o.count ?? 1,
-      duration: o.durationS ?? -1, is_dual: false, slave_handler: '', min_ipg_usec: 0,
+      ...this.owned(port),
+      pcap_filename: pcapFilename,
+      ipg_usec: o.ipgUs ?? -1,
+      speedup: o.speedup ?? 1,
+      count: o.count ?? 1,
+      duration: o.durationS ?? -1,
+      is_dual: false,
+      slave_handler: '',
+      min_ipg_usec: 0,
     });
   }
 
   /** Sends frames once from a port in service mode. */
   async pushPackets(port: number, frames: readonly Buffer[]): Promise<number> {
-    const r = await this.call<{ sent: number }>('push_pkts', { port_id: port, pkts: frames.map((f) => ({ binary: f.toString('base64'), use_port_dst_mac: false, use_port_src_mac: false })) });
+    const r = await this.call<{ sent: number }>('push_pkts', {
+      port_id: port,
+      pkts: frames.map((f) => ({ binary: f.toString('base64'), use_port_dst_mac: false, use_port_src_mac: false })),
+    });
     return r.sent;
   }
 

@@ -32,8 +32,16 @@ function fieldEngine(vars: readonly FieldVar[]): Record<string, unknown>[] {
     const at = FIELD_AT[v.field];
     const name = `v${i}_${v.field.replace('.', '_')}`;
     out.push({
-      type: 'flow_var', name, size: at.size, op: v.op, init_value: v.op === 'dec' ? v.max : v.min,
-      min_value: v.min, max_value: v.max, step: v.step, split_to_cores: true, next_var: null,
+      type: 'flow_var',
+      name,
+      size: at.size,
+      op: v.op,
+      init_value: v.op === 'dec' ? v.max : v.min,
+      min_value: v.min,
+      max_value: v.max,
+      step: v.step,
+      split_to_cores: true,
+      next_var: null,
     });
     out.push({ type: 'write_flow_var', name, pkt_offset: at.offset, add_value: 0, is_big_endian: true });
   }
@@ -47,7 +55,12 @@ function fieldEngine(vars: readonly FieldVar[]): Record<string, unknown>[] {
  * `pgid` numbers the streams' flow-stats groups (one per stream, from this id) when given;
  * `latency` makes them latency groups.
  */
-export function toTrexStreams(profile: Profile, from: { readonly mac: string }, to: { readonly mac: string }, o: { pgid?: number; latency?: boolean } = {}): TrexStream[] {
+export function toTrexStreams(
+  profile: Profile,
+  from: { readonly mac: string },
+  to: { readonly mac: string },
+  o: { pgid?: number; latency?: boolean } = {},
+): TrexStream[] {
   const total = ratePps(profile.rate, profile.streams);
   const weights = profile.streams.reduce((n, s) => n + s.weight, 0);
   return profile.streams.map((s, i) => {
@@ -61,7 +74,13 @@ export function toTrexStreams(profile: Profile, from: { readonly mac: string }, 
           ? { type: 'single_burst', total_pkts: Math.max(1, Math.round(m.frames * share)), rate }
           : { type: 'multi_burst', pkts_per_burst: Math.max(1, Math.round(m.frames * share)), ibg: m.ibgUs, count: m.bursts, rate };
     return {
-      enabled: true, self_start: true, isg: 0, next_stream_id: -1, action_count: 0, flags: MACS_FROM_PACKET, mode,
+      enabled: true,
+      self_start: true,
+      isg: 0,
+      next_stream_id: -1,
+      action_count: 0,
+      flags: MACS_FROM_PACKET,
+      mode,
       packet: { binary: templateFrame(from, to, s.frameSize).toString('base64'), meta: '' },
       vm: { instructions: fieldEngine(s.vars) },
       flow_stats: o.pgid === undefined ? { enabled: false } : { enabled: true, stream_id: o.pgid + i, rule_type: o.latency ? 'latency' : 'stats' },

@@ -185,7 +185,9 @@ export class TimedReplay {
 
   /** The requests of one method the client sent, in order. */
   sent(m: string): { atMs: number; params: Record<string, unknown> }[] {
-    return this.received.flatMap(({ atMs, request }) => (Array.isArray(request) ? request : [request]).filter((r: Request) => r.method === m).map((r: Request) => ({ atMs, params: r.params ?? {} })));
+    return this.received.flatMap(({ atMs, request }) =>
+      (Array.isArray(request) ? request : [request]).filter((r: Request) => r.method === m).map((r: Request) => ({ atMs, params: r.params ?? {} })),
+    );
   }
 
   async stop(): Promise<void> {

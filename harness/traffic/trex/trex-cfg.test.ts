@@ -16,12 +16,20 @@ describe('TRex server configuration', () => {
   });
 
   it("renders trex_cfg.yaml from the lab's entry with the RPC and PUB ports dplab connects to", () => {
-    const text = renderTrexCfg({ image: 'trex', rpcPort: 4601, cfg: { interfaces: ['0000:3b:00.0', '0000:3b:00.1'], c: 4, port_info: [{ dest_mac: '3c:fd:fe:00:00:01' }, { dest_mac: '3c:fd:fe:00:00:02' }] } });
+    const text = renderTrexCfg({
+      image: 'trex',
+      rpcPort: 4601,
+      cfg: { interfaces: ['0000:3b:00.0', '0000:3b:00.1'], c: 4, port_info: [{ dest_mac: '3c:fd:fe:00:00:01' }, { dest_mac: '3c:fd:fe:00:00:02' }] },
+    });
     expect(parse(text)).to.deep.equal([
       {
-        version: 2, port_limit: 2, interfaces: ['0000:3b:00.0', '0000:3b:00.1'], c: 4,
+        version: 2,
+        port_limit: 2,
+        interfaces: ['0000:3b:00.0', '0000:3b:00.1'],
+        c: 4,
         port_info: [{ dest_mac: '3c:fd:fe:00:00:01' }, { dest_mac: '3c:fd:fe:00:00:02' }],
-        zmq_rpc_port: 4601, zmq_pub_port: 4600,
+        zmq_rpc_port: 4601,
+        zmq_pub_port: 4600,
       },
     ]);
   });

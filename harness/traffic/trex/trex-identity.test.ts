@@ -11,7 +11,16 @@ const dir = fileURLToPath(new URL('../../../../harness/traffic/trex/fixtures/', 
 /** A run's results as an older dplab wrote them: no generator identity. */
 const OLDER: RunResults = {
   schemaVersion: SCHEMA_VERSION,
-  run: { id: 'abc123', started: '2026-12-01T10:00:00.000Z', dplabCommit: '0123456789ab', host: 'lab1', kernel: '6.12.0', topology: 'lab', suites: ['benchmark'], backends: [] },
+  run: {
+    id: 'abc123',
+    started: '2026-12-01T10:00:00.000Z',
+    dplabCommit: '0123456789ab',
+    host: 'lab1',
+    kernel: '6.12.0',
+    topology: 'lab',
+    suites: ['benchmark'],
+    backends: [],
+  },
   cases: [],
   benchmarks: [],
 };
@@ -32,8 +41,13 @@ describe('TRex server identity in the run (stand-in answering as the recorded v3
     const generator = await trexIdentity(client, `127.0.0.1:${port}`, [0, 1, 5]);
     // Port 5 is not the server's: left out (the trials name it).
     expect(generator).to.deep.equal({
-      name: 'trex', version: 'v3.08', address: `127.0.0.1:${port}`,
-      ports: [{ id: 0, driver: 'net_af_packet', speedGbps: 10 }, { id: 1, driver: 'net_af_packet', speedGbps: 10 }],
+      name: 'trex',
+      version: 'v3.08',
+      address: `127.0.0.1:${port}`,
+      ports: [
+        { id: 0, driver: 'net_af_packet', speedGbps: 10 },
+        { id: 1, driver: 'net_af_packet', speedGbps: 10 },
+      ],
     });
     const withServer = { ...OLDER, run: { ...OLDER.run, generator } };
     expect(parseResults(JSON.stringify(withServer), 'results.json').run.generator).to.deep.equal(generator);

@@ -69,7 +69,11 @@ async function runContainers(runId?: string) {
  */
 export async function removeRunContainers(runId: string): Promise<string[]> {
   const { docker, containers } = await runContainers(runId);
-  for (const c of containers) await docker?.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of containers)
+    await docker
+      ?.getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   return containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
 }
 
@@ -83,16 +87,54 @@ function missingCapabilities(): string[] {
   const bnd = /CapBnd:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
   if (!bnd) return [];
   const have = BigInt(`0x${bnd}`);
-  return Object.entries(CAPS).filter(([, bit]) => ((have >> BigInt(bit)) & 1n) === 0n).map(([name]) => name);
+  return Object.entries(CAPS)
+    .filter(([, bit]) => ((have >> BigInt(bit)) & 1n) === 0n)
+    .map(([name]) => name);
 }
 
 /** The capabilities a privileged container asks for (linux/capability.h), by name. */
 const CAPS: Record<string, number> = {
-  CHOWN: 0, DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, FOWNER: 3, FSETID: 4, KILL: 5, SETGID: 6, SETUID: 7, SETPCAP: 8, LINUX_IMMUTABLE: 9,
-  NET_BIND_SERVICE: 10, NET_BROADCAST: 11, NET_ADMIN: 12, NET_RAW: 13, IPC_LOCK: 14, IPC_OWNER: 15, SYS_MODULE: 16, SYS_RAWIO: 17, SYS_CHROOT: 18,
-  SYS_PTRACE: 19, SYS_PACCT: 20, SYS_ADMIN: 21, SYS_BOOT: 22, SYS_NICE: 23, SYS_RESOURCE: 24, SYS_TIME: 25, SYS_TTY_CONFIG: 26, MKNOD: 27,
-  LEASE: 28, AUDIT_WRITE: 29, AUDIT_CONTROL: 30, SETFCAP: 31, MAC_OVERRIDE: 32, MAC_ADMIN: 33, SYSLOG: 34, WAKE_ALARM: 35, BLOCK_SUSPEND: 36,
-  AUDIT_READ: 37, PERFMON: 38, BPF: 39, CHECKPOINT_RESTORE: 40,
+  CHOWN: 0,
+  DAC_OVERRIDE: 1,
+  DAC_READ_SEARCH: 2,
+  FOWNER: 3,
+  FSETID: 4,
+  KILL: 5,
+  SETGID: 6,
+  SETUID: 7,
+  SETPCAP: 8,
+  LINUX_IMMUTABLE: 9,
+  NET_BIND_SERVICE: 10,
+  NET_BROADCAST: 11,
+  NET_ADMIN: 12,
+  NET_RAW: 13,
+  IPC_LOCK: 14,
+  IPC_OWNER: 15,
+  SYS_MODULE: 16,
+  SYS_RAWIO: 17,
+  SYS_CHROOT: 18,
+  SYS_PTRACE: 19,
+  SYS_PACCT: 20,
+  SYS_ADMIN: 21,
+  SYS_BOOT: 22,
+  SYS_NICE: 23,
+  SYS_RESOURCE: 24,
+  SYS_TIME: 25,
+  SYS_TTY_CONFIG: 26,
+  MKNOD: 27,
+  LEASE: 28,
+  AUDIT_WRITE: 29,
+  AUDIT_CONTROL: 30,
+  SETFCAP: 31,
+  MAC_OVERRIDE: 32,
+  MAC_ADMIN: 33,
+  SYSLOG: 34,
+  WAKE_ALARM: 35,
+  BLOCK_SUSPEND: 36,
+  AUDIT_READ: 37,
+  PERFMON: 38,
+  BPF: 39,
+  CHECKPOINT_RESTORE: 40,
 };
 
 export class TrexServerError extends Error {
@@ -119,7 +161,12 @@ export class TrexServer {
     const timeoutMs = this.timeoutMs;
     let stopping: Promise<StoppedTrexServer> | undefined;
     return {
-      state: 'started', how, host, rpcPort: port, endpoint: `tcp://${host}:${port}`, version,
+      state: 'started',
+      how,
+      host,
+      rpcPort: port,
+      endpoint: `tcp://${host}:${port}`,
+      version,
       connect: () => TrexStlClient.connect({ host, syncPort: port, timeoutMs, user: 'dplab' }),
       stop: () => (stopping ??= stop()),
     };
@@ -165,11 +212,12 @@ export class TrexServer {
       log.end();
       await removeRunContainers(ctx.runId).catch(() => undefined);
       forget();
-      const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+      const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
       const missing = c.privileged === false ? [] : missingCapabilities();
-      const hint = /apply caps/.test(msg) && missing.length
-        ? `: this host cannot start privileged containers (its capability bounding set lacks ${missing.join(', ')}); set privileged: false and list the capabilities the server needs`
-        : `: ${msg}`;
+      const hint =
+        /apply caps/.test(msg) && missing.length
+          ? `: this host cannot start privileged containers (its capability bounding set lacks ${missing.join(', ')}); set privileged: false and list the capabilities the server needs`
+          : `: ${msg}`;
       throw new TrexServerError(`TRex container from image ${c.image}${hint}`);
     }
     const running = container;
@@ -207,7 +255,10 @@ async function healthCheck(host: string, port: number, tryMs: number, deadline: 
     } catch (e) {
       const why = gone();
       if (why) throw new TrexServerError(`TRex server at ${endpoint}: ${why}`);
-      if (Date.now() >= deadline) throw new TrexServerError(`TRex server at ${endpoint}: no answer on its RPC port within the startup timeout (${e instanceof Error ? e.message : String(e)})`);
+      if (Date.now() >= deadline)
+        throw new TrexServerError(
+          `TRex server at ${endpoint}: no answer on its RPC port within the startup timeout (${e instanceof Error ? e.message : String(e)})`,
+        );
     } finally {
       rpc.close();
     }

@@ -83,7 +83,10 @@ describe('TRex trials against recorded v3.08 sessions, replayed on their own clo
     const [, host, port] = /^tcp:\/\/(.*):(\d+)$/.exec(replay.endpoint) ?? [];
     client = await TrexStlClient.connect({ host: host as string, syncPort: Number(port), timeoutMs: 2000 });
     const gen = await trexTrialGenerator(client, 'replay', { txPort: 0, rxPort: 1, force: true, graceMs: 1000 });
-    const err = await gen.trial(profile(0, 500), 0).then(() => undefined, (e: unknown) => e);
+    const err = await gen.trial(profile(0, 500), 0).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String(err)).to.match(/^Error: TRex port 0: counters still moving 1 s after stop_traffic \(\d+ frames in the last \d+ ms\)$/);
   });
 });

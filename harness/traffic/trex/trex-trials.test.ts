@@ -58,7 +58,8 @@ describe('TRex trial figures', () => {
 
   it('take latency percentiles from the recorded histogram of pgid 7 (decade-wide buckets)', () => {
     const pgid = EXTRA.find((e) => !Array.isArray(e.request) && req(e).method === 'get_pgid_stats') as Exchange;
-    const lat = (result(pgid) as { latency: Record<string, { lat: { average: number; total_max: number; histogram: Record<string, number> } }> }).latency['7']?.lat;
+    const lat = (result(pgid) as { latency: Record<string, { lat: { average: number; total_max: number; histogram: Record<string, number> } }> }).latency['7']
+      ?.lat;
     // 1000 samples; rank 500 falls in 400-499 µs, rank 900 in 900-999, rank 990 in 1000-1999 (capped at the max, 1107).
     expect(trexLatency(lat as NonNullable<typeof lat>)).to.deep.equal({ samples: 1000, p50Us: 450, p90Us: 950, p99Us: 1107, maxUs: 1107, meanUs: 494 });
     expect(trexLatency({ average: 0, total_max: 0, histogram: {} })).to.equal(undefined);
@@ -148,7 +149,10 @@ describe('TRex trial generator against the stand-in (a modelled server: rate cap
     const gen = await trexTrialGenerator(client, 'standin', { txPort: 0, rxPort: 1, force: true, pollMs: 100 });
     // Another user's stop_traffic (or a server that gave up on the port) half-way through.
     setTimeout(() => ports.stop(0, performance.now()), 500);
-    const err = await gen.trial(at(10_000, 1000), 0).then(() => undefined, (e: unknown) => e);
+    const err = await gen.trial(at(10_000, 1000), 0).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String(err)).to.match(/^Error: TRex port 0: stopped transmitting 0\.[56] s into a 1 s trial \(state STREAMS\)$/);
     await gen.close();
   });

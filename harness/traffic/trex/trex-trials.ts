@@ -83,7 +83,9 @@ export function trexTrialResult(o: TrexTrialCounts): TrialResult {
  * maximum seen.
  */
 export function trexLatency(lat: { average: number; total_max: number; histogram: Record<string, number> }): LatencySummary | undefined {
-  const buckets = Object.entries(lat.histogram).map(([k, c]) => [Number(k), c] as const).sort((a, b) => a[0] - b[0]);
+  const buckets = Object.entries(lat.histogram)
+    .map(([k, c]) => [Number(k), c] as const)
+    .sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((n, [, c]) => n + c, 0);
   if (!total) return undefined;
   const width = (floor: number) => (floor < 10 ? 10 : 10 ** Math.floor(Math.log10(floor)));
@@ -210,6 +212,9 @@ export async function trexTrialGenerator(client: TrexStlClient, endpoint: string
 /** The latency stream: the first stream's frame, no flow variables, in a latency packet group of its own. */
 function latencyStream(profile: Profile, from: { mac: string }, to: { mac: string }): TrexStream {
   const first = profile.streams[0] as Profile['streams'][number];
-  const [lat] = toTrexStreams({ ...profile, streams: [{ ...first, vars: [], weight: 1 }], rate: { pps: LATENCY_PPS } }, from, to, { pgid: LATENCY_PGID, latency: true });
+  const [lat] = toTrexStreams({ ...profile, streams: [{ ...first, vars: [], weight: 1 }], rate: { pps: LATENCY_PPS } }, from, to, {
+    pgid: LATENCY_PGID,
+    latency: true,
+  });
   return lat as TrexStream;
 }

@@ -43,7 +43,11 @@ const span = (from: number, to: number) => Math.max(0, to - from) / 1000;
  * once more at the end: one that stopped by itself (its link lost, taken by another user) fails
  * the trial rather than counting as a shorter one, and a server that dies is noticed within a poll.
  */
-export async function holdTraffic(client: TrexStlClient, port: number, o: { readonly mul: Multiplier; readonly holdMs: number; readonly pollMs: number }): Promise<WallClockRun> {
+export async function holdTraffic(
+  client: TrexStlClient,
+  port: number,
+  o: { readonly mul: Multiplier; readonly holdMs: number; readonly pollMs: number },
+): Promise<WallClockRun> {
   const start = await timed(() => client.start(port, { mul: o.mul, durationS: -1, force: true }));
   const until = start.answered + o.holdMs;
   for (let left = o.holdMs; left > 0; left = until - performance.now()) {
@@ -51,7 +55,9 @@ export async function holdTraffic(client: TrexStlClient, port: number, o: { read
     const st = await client.portStatus(port);
     if (!transmitting(st.state)) {
       const link = st.attr?.link?.up === false ? ', link down' : '';
-      throw new Error(`TRex port ${port}: stopped transmitting ${span(start.answered, performance.now()).toFixed(1)} s into a ${o.holdMs / 1000} s trial (state ${st.state}${link})`);
+      throw new Error(
+        `TRex port ${port}: stopped transmitting ${span(start.answered, performance.now()).toFixed(1)} s into a ${o.holdMs / 1000} s trial (state ${st.state}${link})`,
+      );
     }
   }
   const stop = await timed(() => client.stop(port));
@@ -67,7 +73,11 @@ const PROGRESS_EVERY = 10;
  * keep takes longer than planned, so there is no deadline: the trial fails only when no frame
  * went out for `graceMs`.
  */
-export async function runBurst(client: TrexStlClient, port: number, o: { readonly mul: Multiplier; readonly pollMs: number; readonly graceMs: number }): Promise<WallClockRun> {
+export async function runBurst(
+  client: TrexStlClient,
+  port: number,
+  o: { readonly mul: Multiplier; readonly pollMs: number; readonly graceMs: number },
+): Promise<WallClockRun> {
   const start = await timed(() => client.start(port, { mul: o.mul, durationS: -1, force: true }));
   let stillOut = start.answered;
   let sent = -1;
@@ -75,7 +85,8 @@ export async function runBurst(client: TrexStlClient, port: number, o: { readonl
   for (let poll = 1; ; poll += 1) {
     await sleep(o.pollMs);
     const st = await timed(() => client.portStatus(port));
-    if (!transmitting(st.value.state)) return { seconds: span(start.sent, st.answered), atLeastSeconds: span(start.answered, stillOut), multiplier: start.value.multiplier };
+    if (!transmitting(st.value.state))
+      return { seconds: span(start.sent, st.answered), atLeastSeconds: span(start.answered, stillOut), multiplier: start.value.multiplier };
     stillOut = st.sent;
     if (poll % PROGRESS_EVERY !== 0) continue;
     const now = (await client.portStats(port)).opackets;

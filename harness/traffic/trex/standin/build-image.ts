@@ -10,7 +10,15 @@ import { exec } from '../../../system/exec.js';
 export const STANDIN_IMAGE = 'dplab/trex-standin:local';
 
 /** What the stand-in needs from the repository: its compiled code, the recordings, its modules. */
-const FILES = ['dist/harness/traffic/trex/framing.js', 'dist/harness/traffic/trex/replay-server.js', 'dist/harness/traffic/trex/standin', 'harness/traffic/trex/fixtures', 'node_modules/zeromq', 'node_modules/cmake-ts', 'node_modules/yaml'];
+const FILES = [
+  'dist/harness/traffic/trex/framing.js',
+  'dist/harness/traffic/trex/replay-server.js',
+  'dist/harness/traffic/trex/standin',
+  'harness/traffic/trex/fixtures',
+  'node_modules/zeromq',
+  'node_modules/cmake-ts',
+  'node_modules/yaml',
+];
 
 /** Shared libraries a binary loads, from ldd (the image has no libc of its own). */
 async function sharedLibraries(binary: string): Promise<string[]> {

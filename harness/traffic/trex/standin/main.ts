@@ -44,7 +44,8 @@ try {
 }
 const first = (Array.isArray(cfg) ? cfg[0] : undefined) as { version?: number; interfaces?: unknown; zmq_rpc_port?: number } | undefined;
 if (!first || first.version !== 2) fail(`${cfgPath}: expected a list whose first entry has version: 2`);
-if (!Array.isArray(first.interfaces) || first.interfaces.length < 2 || first.interfaces.length % 2) fail(`${cfgPath}: interfaces: expected an even number of interfaces, at least 2`);
+if (!Array.isArray(first.interfaces) || first.interfaces.length < 2 || first.interfaces.length % 2)
+  fail(`${cfgPath}: interfaces: expected an even number of interfaces, at least 2`);
 const model: Partial<PortModelOptions> = Object.fromEntries(
   Object.entries({
     maxPps: number('--max-pps', 0, 1e9),
@@ -64,11 +65,17 @@ const port = first.zmq_rpc_port ?? 4501;
 // The recordings sit in the source tree (dist/ has no copy), in the image as in a checkout. The
 // stand-in answers as the server of the raw_rpc sessions (the trial recordings are for replays).
 const fixtures = fileURLToPath(new URL('../../../../../harness/traffic/trex/fixtures', import.meta.url));
-const transcripts = readdirSync(fixtures).filter((f) => /^raw_rpc_.*\.jsonl$/.test(f)).sort().flatMap((f) => loadTranscript(join(fixtures, f)));
+const transcripts = readdirSync(fixtures)
+  .filter((f) => /^raw_rpc_.*\.jsonl$/.test(f))
+  .sort()
+  .flatMap((f) => loadTranscript(join(fixtures, f)));
 const log = (m: string) => process.stdout.write(`${new Date().toISOString()} ${m}\n`);
 const ports = new StandinPorts(recordedOwners(transcripts), performance.now(), { ...DEFAULT_PORT_MODEL, ...model });
 const unwatch = watch ? watchLinks(watch, ports, log) : () => undefined;
-const socket = await serveStandin({ endpoint: `tcp://*:${port}`, transcripts, ports, silent: args.includes('--silent') || process.env.TREX_STANDIN_SILENT === '1' }, log);
+const socket = await serveStandin(
+  { endpoint: `tcp://*:${port}`, transcripts, ports, silent: args.includes('--silent') || process.env.TREX_STANDIN_SILENT === '1' },
+  log,
+);
 log(`ports: ${(first.interfaces as string[]).join(', ')}${watch ? `; links of ${watch.interfaces.join(', ')}${watch.netns ? ` in ${watch.netns}` : ''}` : ''}`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {

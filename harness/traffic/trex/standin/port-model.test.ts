@@ -4,7 +4,8 @@ import { toTrexStreams } from '../stl-streams.js';
 import { StandinPorts, type PortModelOptions } from './port-model.js';
 
 const MAC = { mac: '02:00:00:00:00:01' };
-const streams = (pps: number, mode: Profile['mode'] = { kind: 'continuous' }) => toTrexStreams({ ...parseProfile({ streams: sizedStreams(64), rate: { pps }, durationMs: 1000 }, 'test'), mode }, MAC, MAC);
+const streams = (pps: number, mode: Profile['mode'] = { kind: 'continuous' }) =>
+  toTrexStreams({ ...parseProfile({ streams: sizedStreams(64), rate: { pps }, durationMs: 1000 }, 'test'), mode }, MAC, MAC);
 
 /** Two ports with one stream loaded on port 0, at time 0 (ms; the model is driven by the test). */
 function model(o: Partial<PortModelOptions>, pps = 1, mode?: Profile['mode']): StandinPorts {
@@ -63,7 +64,10 @@ describe("TRex stand-in ports: a model of the recorded server's timing", () => {
 
   it('forget a packet group when its streams are removed, as the server does', () => {
     const m = new StandinPorts(['', ''], 0, { maxPps: 10_000, wireDelayMs: 0 });
-    const [lat] = toTrexStreams(parseProfile({ streams: sizedStreams(64), rate: { pps: 1000 }, durationMs: 1000 }, 'test'), MAC, MAC, { pgid: 1000, latency: true });
+    const [lat] = toTrexStreams(parseProfile({ streams: sizedStreams(64), rate: { pps: 1000 }, durationMs: 1000 }, 'test'), MAC, MAC, {
+      pgid: 1000,
+      latency: true,
+    });
     m.addStream(0, 1, lat as NonNullable<typeof lat>);
     m.start(0, { type: 'raw', value: 1 }, -1, 0);
     m.stop(0, 1000);

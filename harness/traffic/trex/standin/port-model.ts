@@ -31,7 +31,13 @@ export const DEFAULT_PORT_MODEL: PortModelOptions = { maxPps: 150_000, speedGbps
 
 /** The parts of an `add_stream` stream the model reads. */
 export interface StreamLike {
-  readonly mode: { readonly type: string; readonly rate: { readonly type?: string; readonly value: number }; readonly total_pkts?: number; readonly pkts_per_burst?: number; readonly count?: number };
+  readonly mode: {
+    readonly type: string;
+    readonly rate: { readonly type?: string; readonly value: number };
+    readonly total_pkts?: number;
+    readonly pkts_per_burst?: number;
+    readonly count?: number;
+  };
   readonly packet: { readonly binary: string };
   readonly flow_stats?: { readonly enabled: boolean; readonly stream_id?: number; readonly rule_type?: string };
 }
@@ -87,8 +93,22 @@ export class StandinPorts {
     this.options = { ...DEFAULT_PORT_MODEL, ...options };
     this.last = now;
     this.ports = owners.map((owner) => ({
-      owner, handler: undefined, service: false, streams: new Map(), state: 'IDLE', run: undefined, carry: 0, lossCarry: 0,
-      opackets: 0, obytes: 0, ipackets: 0, ibytes: 0, inFlight: [], link: [], tp: new Map(), rp: new Map(),
+      owner,
+      handler: undefined,
+      service: false,
+      streams: new Map(),
+      state: 'IDLE',
+      run: undefined,
+      carry: 0,
+      lossCarry: 0,
+      opackets: 0,
+      obytes: 0,
+      ipackets: 0,
+      ibytes: 0,
+      inFlight: [],
+      link: [],
+      tp: new Map(),
+      rp: new Map(),
     }));
   }
 
@@ -233,18 +253,25 @@ export class StandinPorts {
     const meanBytes = streams.reduce((n, s) => n + frameBytes(s) * s.mode.rate.value, 0) / sum;
     const lineBps = this.options.speedGbps * 1e9;
     const total =
-      mul.type === 'raw' ? sum * mul.value
-      : mul.type === 'pps' ? mul.value
-      : mul.type === 'percentage' ? ((mul.value / 100) * lineBps) / ((meanBytes + L1_OVERHEAD) * 8)
-      : mul.type === 'bps' ? mul.value / (meanBytes * 8)
-      : mul.type === 'bpsl1' ? mul.value / ((meanBytes + L1_OVERHEAD) * 8)
-      : NaN;
+      mul.type === 'raw'
+        ? sum * mul.value
+        : mul.type === 'pps'
+          ? mul.value
+          : mul.type === 'percentage'
+            ? ((mul.value / 100) * lineBps) / ((meanBytes + L1_OVERHEAD) * 8)
+            : mul.type === 'bps'
+              ? mul.value / (meanBytes * 8)
+              : mul.type === 'bpsl1'
+                ? mul.value / ((meanBytes + L1_OVERHEAD) * 8)
+                : NaN;
     if (!Number.isFinite(total) || total <= 0) throw new Error(`bad multiplier ${JSON.stringify(mul)}`);
     const bursts = streams.every((s) => s.mode.type !== 'continuous')
       ? streams.reduce((n, s) => n + (s.mode.type === 'single_burst' ? (s.mode.total_pkts ?? 0) : (s.mode.pkts_per_burst ?? 0) * (s.mode.count ?? 1)), 0)
       : Infinity;
     const timed = durationS > 0 ? Math.round(durationS * total) : Infinity;
-    const groups = streams.flatMap((s) => (s.flow_stats?.enabled && s.flow_stats.stream_id !== undefined ? [[s.flow_stats.stream_id, s.mode.rate.value / sum] as const] : []));
+    const groups = streams.flatMap((s) =>
+      s.flow_stats?.enabled && s.flow_stats.stream_id !== undefined ? [[s.flow_stats.stream_id, s.mode.rate.value / sum] as const] : [],
+    );
     p.run = { askedPps: total, pps: Math.min(total, this.options.maxPps), remaining: Math.min(bursts, timed), frameBytes: meanBytes, groups };
     p.carry = 0;
     p.state = 'TX';
@@ -266,8 +293,13 @@ export class StandinPorts {
 
   /** Packet groups of the streams loaded now, by rule type. */
   groups(): { stats: number[]; latency: number[] } {
-    const all = this.ports.flatMap((p) => [...p.streams.values()]).flatMap((s) => (s.flow_stats?.enabled && s.flow_stats.stream_id !== undefined ? [s.flow_stats] : []));
-    return { stats: all.filter((f) => f.rule_type !== 'latency').map((f) => f.stream_id as number), latency: all.filter((f) => f.rule_type === 'latency').map((f) => f.stream_id as number) };
+    const all = this.ports
+      .flatMap((p) => [...p.streams.values()])
+      .flatMap((s) => (s.flow_stats?.enabled && s.flow_stats.stream_id !== undefined ? [s.flow_stats] : []));
+    return {
+      stats: all.filter((f) => f.rule_type !== 'latency').map((f) => f.stream_id as number),
+      latency: all.filter((f) => f.rule_type === 'latency').map((f) => f.stream_id as number),
+    };
   }
 
   /** A packet group's frames sent and received, per port. */

@@ -33,8 +33,22 @@ type RpcReply = { jsonrpc: '2.0'; id?: string; result?: unknown; error?: { code:
 
 /** Methods that need the port's handler (protocol notes: "owned methods"). */
 const OWNED = new Set([
-  'release', 'add_stream', 'remove_stream', 'remove_all_streams', 'start_traffic', 'stop_traffic', 'pause_traffic', 'resume_traffic', 'update_traffic',
-  'pause_streams', 'resume_streams', 'update_streams', 'validate', 'remove_rx_filters', 'push_remote', 'service',
+  'release',
+  'add_stream',
+  'remove_stream',
+  'remove_all_streams',
+  'start_traffic',
+  'stop_traffic',
+  'pause_traffic',
+  'resume_traffic',
+  'update_traffic',
+  'pause_streams',
+  'resume_streams',
+  'update_streams',
+  'validate',
+  'remove_rx_filters',
+  'push_remote',
+  'service',
 ]);
 
 /** The owner each port had in the recordings (the stand-in starts as that server was: held by 'raw-client'). */
@@ -42,7 +56,9 @@ export function recordedOwners(transcripts: readonly Exchange[]): string[] {
   const info = recordedAnswer(transcripts, { method: 'get_system_info', params: {} }) as { result?: { ports?: { index: number }[] } };
   const count = info.result?.ports?.length ?? 2;
   return Array.from({ length: count }, (_, port) => {
-    const st = recordedAnswer(transcripts, { method: 'get_port_status', params: { port_id: port, profile_id: '*', block: false } }) as { result?: { owner?: string } };
+    const st = recordedAnswer(transcripts, { method: 'get_port_status', params: { port_id: port, profile_id: '*', block: false } }) as {
+      result?: { owner?: string };
+    };
     return st.result?.owner ?? '';
   });
 }
@@ -59,7 +75,11 @@ export class StandinRpc {
 
   answer(req: Request): RpcReply {
     const ok = (result: unknown): RpcReply => ({ jsonrpc: '2.0', id: req.id, result });
-    const failed = (specific: string): RpcReply => ({ jsonrpc: '2.0', id: req.id, error: { code: -32000, message: 'Failed To Execute Method', specific_err: specific } });
+    const failed = (specific: string): RpcReply => ({
+      jsonrpc: '2.0',
+      id: req.id,
+      error: { code: -32000, message: 'Failed To Execute Method', specific_err: specific },
+    });
     const recorded = () => recordedAnswer(this.transcripts, req) as RpcReply;
     const p = req.params ?? {};
     const port = p.port_id;
@@ -118,7 +138,12 @@ export class StandinRpc {
     return {
       ...base,
       result: {
-        ...r, owner: this.ports.owner(port), state, state_profile: { _: state }, service: this.ports.service(port), max_stream_id: this.ports.maxStreamId(port),
+        ...r,
+        owner: this.ports.owner(port),
+        state,
+        state_profile: { _: state },
+        service: this.ports.service(port),
+        max_stream_id: this.ports.maxStreamId(port),
         attr: { ...attr, link: { up: this.ports.link(port, now) }, speed: this.ports.options.speedGbps },
       },
     };
@@ -126,7 +151,19 @@ export class StandinRpc {
 
   private portStats(port: number, now: number, base: RpcReply): RpcReply {
     const s = this.ports.stats(port, now);
-    return { ...base, result: { ...((base.result ?? {}) as object), opackets: s.opackets, obytes: s.obytes, ipackets: s.ipackets, ibytes: s.ibytes, oerrors: 0, ierrors: 0, m_total_tx_pps: s.txPps } };
+    return {
+      ...base,
+      result: {
+        ...((base.result ?? {}) as object),
+        opackets: s.opackets,
+        obytes: s.obytes,
+        ipackets: s.ipackets,
+        ibytes: s.ibytes,
+        oerrors: 0,
+        ierrors: 0,
+        m_total_tx_pps: s.txPps,
+      },
+    };
   }
 
   private globalStats(base: RpcReply): RpcReply {
@@ -136,8 +173,14 @@ export class StandinRpc {
     return {
       ...base,
       result: {
-        ...((base.result ?? {}) as object), m_total_tx_pkts: sum('opackets'), m_total_rx_pkts: sum('ipackets'), m_total_tx_bytes: sum('obytes'), m_total_rx_bytes: sum('ibytes'),
-        m_tx_pps: all.reduce((n, s) => n + s.txPps, 0), m_total_queue_full: 0, m_total_queue_drop: 0,
+        ...((base.result ?? {}) as object),
+        m_total_tx_pkts: sum('opackets'),
+        m_total_rx_pkts: sum('ipackets'),
+        m_total_tx_bytes: sum('obytes'),
+        m_total_rx_bytes: sum('ibytes'),
+        m_tx_pps: all.reduce((n, s) => n + s.txPps, 0),
+        m_total_queue_full: 0,
+        m_total_queue_drop: 0,
       },
     };
   }
@@ -149,8 +192,14 @@ export class StandinRpc {
     const { latency } = this.ports.groups();
     const perPort = (xs: number[]) => Object.fromEntries(xs.map((v, i) => [String(i), v]));
     const flow = Object.fromEntries(ids.map((g) => [String(g), (({ tp, rp }) => ({ tp: perPort(tp), rp: perPort(rp) }))(this.ports.groupCounts(g, now))]));
-    const lat = Object.fromEntries(ids.filter((g) => latency.includes(g)).map((g) => [String(g), { lat: { average: 0, histogram: {}, jit: 0, last_max: 0, total_max: 0, total_min: 0 } }]));
-    return { jsonrpc: '2.0', id: base.id ?? req.id, result: { flow_stats: flow, latency: { ...lat, g: null }, ver_id: Object.fromEntries(ids.map((g) => [String(g), 0])) } };
+    const lat = Object.fromEntries(
+      ids.filter((g) => latency.includes(g)).map((g) => [String(g), { lat: { average: 0, histogram: {}, jit: 0, last_max: 0, total_max: 0, total_min: 0 } }]),
+    );
+    return {
+      jsonrpc: '2.0',
+      id: base.id ?? req.id,
+      result: { flow_stats: flow, latency: { ...lat, g: null }, ver_id: Object.fromEntries(ids.map((g) => [String(g), 0])) },
+    };
   }
 }
 
@@ -159,7 +208,9 @@ export async function serveStandin(o: StandinOptions, log: (m: string) => void):
   await socket.bind(o.endpoint);
   const ports = o.ports ?? new StandinPorts(recordedOwners(o.transcripts), performance.now(), o.model);
   const m = ports.options;
-  log(`TRex stand-in (recorded v3.08 replies, modelled ports: ${m.maxPps} pps cap, ${m.speedGbps} Gb/s, link lag ${m.linkLagMs} ms, no packets moved): RPC on ${o.endpoint}${o.silent ? ', never answering' : ''}`);
+  log(
+    `TRex stand-in (recorded v3.08 replies, modelled ports: ${m.maxPps} pps cap, ${m.speedGbps} Gb/s, link lag ${m.linkLagMs} ms, no packets moved): RPC on ${o.endpoint}${o.silent ? ', never answering' : ''}`,
+  );
   const rpc = new StandinRpc(o.transcripts, ports);
   void (async () => {
     for await (const [msg] of socket) {
