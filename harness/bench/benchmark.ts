@@ -151,12 +151,7 @@ async function searchPoint(
       });
     return 0;
   }
-  const {
-    result: r,
-    steps,
-    confirm: confirmed,
-    passed,
-  } = await confirmedSearch(
+  const found = await confirmedSearch(
     trial,
     {
       maxPps: s.genMax,
@@ -168,7 +163,8 @@ async function searchPoint(
     },
     plan.repeats,
   );
-  const confirm = confirmed.map((c) => c.t);
+  const { result: r, steps, passed } = found;
+  const confirm = found.confirm.map((c) => c.t);
   // Bounded by the generator: the answer is its ceiling, or a trial near the answer fell short
   // of the rate asked (stalls on the generator's CPU), so the bracket closed on what it offered.
   const near = [...steps, ...confirm].some((t) => t.generatorLimited && Math.abs(t.offeredPps - r.pps) <= plan.precision * r.pps);

@@ -148,19 +148,15 @@ export async function measureFlowSetup(
   const loss = 1 - SETUP_DELIVERY;
   // Every trial's flows are first packets again: the table is flushed before each.
   const flush = async () => target.flushFlows?.();
-  const {
-    result: r,
-    steps,
-    confirm: confirmed,
-    passed,
-  } = await confirmedSearch(
+  const found = await confirmedSearch(
     trial,
     { maxPps: plan.setupPps, lossThreshold: loss, precision: plan.precision, maxTrials: plan.maxSearchTrials },
     plan.repeats,
     undefined,
     flush,
   );
-  const confirm = confirmed.map((c) => c.t);
+  const { result: r, steps, passed } = found;
+  const confirm = found.confirm.map((c) => c.t);
   const ceiling = r.pps >= plan.setupPps * (1 - plan.precision);
   const points: BenchmarkPoint[] = [
     {

@@ -38,52 +38,53 @@ program
     process.exitCode = await doctorCommand(o);
   });
 
-program
-  .command('run')
-  .description('run suites over backends on a topology and write results')
-  .option('--suite <suites>', `suites to run, comma-separated: ${[...Object.keys(SUITES), 'all'].join(', ')}`, 'conformance')
-  .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
-  .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
-  .option(
-    '--kernel <spec>',
-    'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)',
-  )
-  .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
-  .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
-  .option('--gen-cpu <n>', 'CPU the soft generator is pinned to; the DUT gets the others (default 0)')
-  .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
-  .option('--trex-timeout <s>', 'per TRex call: how long a dead or hung server can hold the run', '5')
-  .option('--trex-force', 'take TRex ports another user holds')
-  .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
-  .option('--case <pattern>', 'only cases whose id contains this text')
-  .action(async (o: RunFlags) => {
-    process.exitCode = await runCommand(o);
-  });
+/** The benchmarks' generator and the run directory: the same flags for run and bench. */
+function withGeneratorAndOut(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--generator <gen>', 'load generator for benchmarks').choices(['soft', 'trex']).default('soft'))
+    .option('--gen-cpu <n>', 'CPU the soft generator is pinned to; the DUT gets the others (default 0)')
+    .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
+    .option('--trex-timeout <s>', 'per TRex call: how long a dead or hung server can hold the run', '5')
+    .option('--trex-force', 'take TRex ports another user holds')
+    .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)');
+}
 
-program
-  .command('bench')
-  .description('benchmark suite on p2p veth: XDP redirect (ceiling), Linux bridge and each backend; MRR, NDR, PDR, latency, flow setup')
-  .option('--backend <ids>', 'comma-separated backend ids (default: all but kernel)', csvList)
-  .option('--frame-sizes <list>', 'frame sizes on the wire incl. FCS, or imix', csvList, ['64'])
-  .option('--flows <list>', 'flow counts (distinct Ethernet sources)', csvList, ['1'])
-  .option('--metrics <list>', 'mrr, ndr, pdr, latency, flow-setup', csvList, ['mrr', 'ndr', 'pdr', 'latency', 'flow-setup'])
-  .option('--trial-s <s>', 'seconds of counted traffic per trial', '2')
-  .option('--ramp-s <s>', 'seconds of uncounted traffic before each trial', '0.5')
-  .option('--repeats <n>', 'trials per figure: MRR (median and spread), confirming an NDR/PDR/flow-setup answer at its rate, latency at each load level', '3')
-  .option('--precision <ratio>', 'NDR/PDR search resolution, relative', '0.02')
-  .option('--pdr-loss <percent>', 'loss the PDR accepts', '0.5')
-  .option('--latency-at <fractions>', 'latency measured at these fractions of the NDR', csvList, ['0.1', '0.5', '0.9'])
-  .option('--smoke', 'a few seconds per target: checks the machinery, the figures mean nothing')
-  .option('--topology <name|file>', 'p2p (veth, soft generator) or a lab (nic) topology file (TRex)', 'p2p')
-  .addOption(new Option('--generator <gen>', 'load generator').choices(['soft', 'trex']).default('soft'))
-  .option('--gen-cpu <n>', 'CPU the soft generator is pinned to; the DUT gets the others (default 0)')
-  .option('--trex <host[:port]>', "TRex server's RPC address (default: the topology's generator.trex)")
-  .option('--trex-timeout <s>', 'per TRex call: how long a dead or hung server can hold the run', '5')
-  .option('--trex-force', 'take TRex ports another user holds')
-  .option('--out <dir>', 'run directory (default: runs/<date>-<run id>)')
-  .action(async (o: BenchFlags) => {
-    process.exitCode = await benchCommand(o);
-  });
+withGeneratorAndOut(
+  program
+    .command('run')
+    .description('run suites over backends on a topology and write results')
+    .option('--suite <suites>', `suites to run, comma-separated: ${[...Object.keys(SUITES), 'all'].join(', ')}`, 'conformance')
+    .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
+    .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
+    .option(
+      '--kernel <spec>',
+      'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)',
+    )
+    .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
+    .option('--case <pattern>', 'only cases whose id contains this text'),
+).action(async (o: RunFlags) => {
+  process.exitCode = await runCommand(o);
+});
+
+withGeneratorAndOut(
+  program
+    .command('bench')
+    .description('benchmark suite on p2p veth: XDP redirect (ceiling), Linux bridge and each backend; MRR, NDR, PDR, latency, flow setup')
+    .option('--backend <ids>', 'comma-separated backend ids (default: all but kernel)', csvList)
+    .option('--frame-sizes <list>', 'frame sizes on the wire incl. FCS, or imix', csvList, ['64'])
+    .option('--flows <list>', 'flow counts (distinct Ethernet sources)', csvList, ['1'])
+    .option('--metrics <list>', 'mrr, ndr, pdr, latency, flow-setup', csvList, ['mrr', 'ndr', 'pdr', 'latency', 'flow-setup'])
+    .option('--trial-s <s>', 'seconds of counted traffic per trial', '2')
+    .option('--ramp-s <s>', 'seconds of uncounted traffic before each trial', '0.5')
+    .option('--repeats <n>', 'trials per figure: MRR (median and spread), confirming an NDR/PDR/flow-setup answer at its rate, latency at each load level', '3')
+    .option('--precision <ratio>', 'NDR/PDR search resolution, relative', '0.02')
+    .option('--pdr-loss <percent>', 'loss the PDR accepts', '0.5')
+    .option('--latency-at <fractions>', 'latency measured at these fractions of the NDR', csvList, ['0.1', '0.5', '0.9'])
+    .option('--smoke', 'a few seconds per target: checks the machinery, the figures mean nothing')
+    .option('--topology <name|file>', 'p2p (veth, soft generator) or a lab (nic) topology file (TRex)', 'p2p'),
+).action(async (o: BenchFlags) => {
+  process.exitCode = await benchCommand(o);
+});
 
 program
   .command('kernel')
