@@ -1,4 +1,6 @@
 import { Subscriber } from 'zeromq';
+import { z } from 'zod';
+import { parseJson } from '../../text/json-schema.js';
 import { decode } from './framing.js';
 
 /**
@@ -11,10 +13,17 @@ export type AsyncMessage =
   | { readonly kind: 'events-queued' }
   | { readonly kind: 'other'; readonly name: string; readonly data: unknown };
 
+/** A message on the PUB port: a named publication with its data, or `{}` (events queued). */
+const AsyncMessageSchema = z.looseObject({ name: z.string().optional(), data: z.unknown().optional() });
+
 export function parseAsyncMessage(msg: Buffer): AsyncMessage {
-  const v = JSON.parse(decode(msg)) as { name?: string; data?: unknown };
+  const v = parseJson(AsyncMessageSchema, decode(msg), 'TRex async channel');
   if (v.name === undefined && Object.keys(v).length === 0) return { kind: 'events-queued' };
-  if (v.name === 'trex-global') return { kind: 'global', data: (v.data ?? {}) as Record<string, number> };
+  if (v.name === 'trex-global') {
+    // The global stats are counters; anything else in them is not read.
+    const data = typeof v.data === 'object' && v.data !== null ? Object.entries(v.data).filter((e): e is [string, number] => typeof e[1] === 'number') : [];
+    return { kind: 'global', data: Object.fromEntries(data) };
+  }
   return { kind: 'other', name: v.name ?? '', data: v.data };
 }
 
