@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)
   poppler-utils       # pdftotext: the report test reads the PDF back
   docker.io           # TRex server containers (testcontainers); tests build a stand-in image locally
+  postgresql          # dplab publish --store postgresql://...; the store tests run a throwaway server of their own (suites/store)
   git ca-certificates
 )
 
@@ -30,7 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # The package's init script must not start the system's OVS: dplab runs its own daemons.
+  # The packages' init scripts must not start the system's OVS or PostgreSQL cluster: dplab runs
+  # its own daemons, and its tests their own PostgreSQL server.
   RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

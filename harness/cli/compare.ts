@@ -1,7 +1,7 @@
 import { compareRuns, formatComparison } from '../../reports/compare.js';
 import { writeFileSync } from 'node:fs';
 import { comparisonHtml } from '../../reports/compare-html.js';
-import { loadRun } from './report.js';
+import { loadRun } from './run-dir-arg.js';
 import { EXIT, UsageError } from './errors.js';
 
 /** `dplab compare BASELINE RUN`: exit 1 when the run regressed against the baseline. */

@@ -11,6 +11,7 @@ import { kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
+import { publishCommand } from './publish.js';
 import { GeneratorLostError } from '../traffic/trial-generator.js';
 import { TrexServerError } from '../traffic/trex/trex-server.js';
 
@@ -121,6 +122,15 @@ program
   )
   .action((baseline: string, run: string, o: { json?: boolean; html?: string; threshold: string; allowCoverageLoss?: boolean }) => {
     process.exitCode = compareCommand(baseline, run, o);
+  });
+
+program
+  .command('publish')
+  .description('put run directories into the results store (one transaction; a run already there is skipped)')
+  .argument('<dirs...>', 'run directories')
+  .option('--store <url>', 'postgres://USER@HOST:PORT/DB, or a SQLite file (default: $DPLAB_STORE, else ~/.local/share/dplab/results.db)')
+  .action(async (dirs: string[], o: { store?: string }) => {
+    process.exitCode = await publishCommand(dirs, o);
   });
 
 program

@@ -1,22 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BrowserError, renderReportFiles } from '../../reports/browser.js';
 import { renderReport } from '../../reports/html-report.js';
 import { loadCatalogue } from '../features/catalogue.js';
-import { parseResults, type RunResults } from '../results/results.js';
+import { loadRun } from './run-dir-arg.js';
 import { EnvironmentError, EXIT, UsageError } from './errors.js';
 import { prepareOutDir } from './out-arg.js';
-
-export function loadRun(dir: string): RunResults {
-  const file = join(dir, 'results.json');
-  if (!existsSync(file)) throw new UsageError(`${dir}: no results.json (not a run directory)`);
-  try {
-    return parseResults(readFileSync(file, 'utf8'), file);
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
-}
 
 /**
  * `dplab report DIR [DIR...]`: report.html (and report.pdf / report.png) in the run directory,
