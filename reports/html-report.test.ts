@@ -1,14 +1,39 @@
 import { expect } from 'chai';
 import { loadCatalogue } from '../harness/features/catalogue.js';
 import { sampleResults } from '../harness/results/results.test.js';
+import type { BenchmarkPoint } from '../harness/results/results.js';
+import { drawCharts } from './chart-draw.js';
+import { chartLibraryScript, runCharts } from './charts.js';
 import { renderReport } from './html-report.js';
+
+const afxdpMrr: BenchmarkPoint = {
+  backend: 'afxdp',
+  metric: 'mrr_pps',
+  frameSize: 64,
+  flows: 1,
+  value: 700000,
+  unit: 'pps',
+  trials: [{ value: 700000 }],
+  generator: { name: 'soft', note: 'sent as requested', limited: false },
+};
 
 describe('HTML report', () => {
   const html = renderReport([sampleResults()], loadCatalogue());
 
   it('is self-contained: the chart library inline, nothing fetched', () => {
     expect(html).to.not.match(/<(script|img|iframe)[^>]+src=|<link[^>]+href=/);
-    expect(html).to.contain('window.dplabChartsReady = true');
+    expect(html).to.contain(chartLibraryScript());
+    // No benchmark points, no canvases; the drawing still runs, so PDF rendering and tests do not wait in vain.
+    expect(html).to.not.contain('<canvas');
+    expect(html).to.contain(`})(${drawCharts.toString()}, []);</script>`);
+  });
+
+  it('draws the charts of its benchmark points (reports/charts.ts)', () => {
+    const r = { ...sampleResults(), benchmarks: [afxdpMrr] };
+    const page = renderReport([r], loadCatalogue());
+    expect(page).to.contain(runCharts([r]));
+    expect(page).to.contain('<canvas id="chart-throughput">');
+    expect(page.indexOf(chartLibraryScript())).to.be.greaterThan(page.indexOf('<table id="benchmarks">'));
   });
 
   it('has a matrix cell per feature and backend, linked to its cases, the reason on hover', () => {

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Catalogue } from '../harness/features/catalogue.js';
-import { backendKernel, statusCounts, type BenchmarkPoint, type CaseResult, type RunResults } from '../harness/results/results.js';
+import { backendKernel, statusCounts, type CaseResult, type RunResults } from '../harness/results/results.js';
 import { ratioToCeiling } from '../harness/results/ceiling.js';
-import { featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
+import { STYLE } from './style.js';
+import { cellClass, cellText, featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
+import { chartLibraryScript, runCharts } from './charts.js';
 
 /**
  * The self-contained HTML report: run identity, the parity matrix (features x backend columns,
@@ -15,20 +14,6 @@ import { escapeHtml } from './html-escape.js';
  */
 const esc = escapeHtml;
 const cellId = (c: { column: string; feature: string }) => `cell-${c.column}-${c.feature.replace(/\./g, '_')}`;
-
-const STYLE = `
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
-h1{font-size:22px}h2{font-size:18px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.cell{text-align:center;white-space:nowrap}td.cell a{color:inherit;text-decoration:none;display:block}
-.s-pass{background:#c8ecc8}.s-fail{background:#f4b4b4}.s-error,.s-timeout{background:#f7d08a}.s-unsupported{background:#dcdcf4}
-.s-skipped{background:#eee;color:#666}.s-none{background:#fff;color:#aaa}
-.s-expected{background:repeating-linear-gradient(45deg,#f4d4d4,#f4d4d4 6px,#fbeaea 6px,#fbeaea 12px)}
-tr.group th{background:#e4e8ee}
-.details{display:none;border:2px solid #888;padding:8px 12px;margin:10px 0}.details:target{display:block}
-pre{background:#f7f7f7;padding:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-all}
-.chart{width:760px;height:320px;margin:12px 0}
-`;
 
 function identity(runs: readonly RunResults[]): string {
   return runs
@@ -62,9 +47,9 @@ function columnHead(c: MatrixColumn, multiHost: boolean): string {
 }
 
 function cell(c: MatrixCell): string {
-  const text = c.status === 'none' ? '–' : `${c.expected ? `expected ${c.status}` : c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
+  const text = cellText(c);
   const inner = c.total > 0 ? `<a href="#${cellId(c)}">${esc(text)}</a>` : esc(text);
-  const cls = c.expected ? 's-expected' : `s-${c.status}`;
+  const cls = cellClass(c);
   return `<td class="cell ${cls}" data-column="${esc(c.column)}" data-feature="${esc(c.feature)}" data-status="${c.status}"${c.expected ? ' data-expected="true"' : ''} title="${esc(c.reason)}">${inner}</td>`;
 }
 
@@ -123,21 +108,8 @@ function detailsSections(m: Matrix): string {
     .join('\n');
 }
 
-interface LabeledPoint extends BenchmarkPoint {
-  readonly column: string;
-  /** Its value over the ceiling's in its own run (ceiling.ts), the one ratio the table and charts show. */
-  readonly ratio: number | undefined;
-}
-
 function benchmarkSection(runs: readonly RunResults[]): string {
-  const points: LabeledPoint[] = runs.flatMap((r) =>
-    r.benchmarks.map((p) => ({
-      ...p,
-      column: `${p.backend} (linux ${backendKernel(r, p.backend)}${runs.length > 1 ? `, ${r.run.id}` : ''})`,
-      ratio: ratioToCeiling(p, r.benchmarks),
-    })),
-  );
-  if (points.length === 0) return '<p>No benchmark points in these runs.</p>';
+  if (runs.every((r) => r.benchmarks.length === 0)) return '<p>No benchmark points in these runs.</p>';
   const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
       const ratio = ratioToCeiling(p, r.benchmarks)?.toFixed(2) ?? '';
@@ -147,69 +119,7 @@ function benchmarkSection(runs: readonly RunResults[]): string {
       return `<tr><td>${esc(p.backend)}</td><td>${esc(p.metric)}</td><td>${esc(p.frameSize)}</td><td>${p.flows}</td><td>${p.loadFraction ?? ''}</td><td>${value}${esc(confirm)}</td><td>${esc(p.unit)}</td><td>${spread}</td><td>${ratio}</td><td>${p.generator.limited ? 'generator-limited' : ''}</td></tr>`;
     }),
   );
-  const table = `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
-  const data = JSON.stringify(
-    points
-      .filter((p) => !p.unsupported)
-      .map((p) => ({
-        column: p.column,
-        backend: p.backend,
-        metric: p.metric,
-        frameSize: p.frameSize,
-        flows: p.flows,
-        value: p.value,
-        ratio: p.ratio ?? null,
-        loadFraction: p.loadFraction ?? null,
-      })),
-  );
-  return `${table}
-<div class="chart"><canvas id="chart-frame-size"></canvas></div>
-<div class="chart"><canvas id="chart-flows"></canvas></div>
-<div class="chart"><canvas id="chart-latency"></canvas></div>
-<div class="chart"><canvas id="chart-ratio"></canvas></div>
-<script type="application/json" id="bench-data">${data.replace(/</g, '\\u003c')}</script>`;
-}
-
-/** Builds the four charts in the browser from the embedded points (runs when the page loads). */
-const CHART_SCRIPT = `
-(function () {
-  var pts = JSON.parse(document.getElementById('bench-data') ? document.getElementById('bench-data').textContent : '[]');
-  var opts = function (title, y) { return { animation: false, responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: title } }, scales: { y: { beginAtZero: true, title: { display: true, text: y } } } }; };
-  var columns = Array.from(new Set(pts.map(function (p) { return p.column; })));
-  var line = function (id, title, pick, xOf) {
-    var sel = pts.filter(pick);
-    if (!sel.length || !document.getElementById(id)) return;
-    var xs = Array.from(new Set(sel.map(xOf)));
-    // One x value (a single frame size or flow count) reads better as bars than as lone dots.
-    new Chart(document.getElementById(id), { type: xs.length > 1 ? 'line' : 'bar', options: opts(title, 'Mpps'), data: { labels: xs, datasets: columns.map(function (c) {
-      return { label: c, data: xs.map(function (x) { var p = sel.find(function (q) { return q.column === c && xOf(q) === x; }); return p ? p.value / 1e6 : null; }) };
-    }).filter(function (d) { return d.data.some(function (v) { return v !== null; }); }) } });
-  };
-  var minFlows = Math.min.apply(null, pts.map(function (p) { return p.flows; }));
-  var firstSize = pts.length ? pts[0].frameSize : 64;
-  line('chart-frame-size', 'MRR vs frame size (' + minFlows + ' flow(s))', function (p) { return p.metric === 'mrr_pps' && p.flows === minFlows; }, function (p) { return String(p.frameSize); });
-  line('chart-flows', 'MRR vs flow count (' + firstSize + ' B)', function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize; }, function (p) { return String(p.flows); });
-  var lat = pts.filter(function (p) { return /^latency_p(50|90|99)_us$/.test(p.metric); });
-  if (lat.length && document.getElementById('chart-latency')) {
-    var groups = Array.from(new Set(lat.map(function (p) { return p.column + ' @' + p.loadFraction; })));
-    new Chart(document.getElementById('chart-latency'), { type: 'bar', options: opts('Latency percentiles at fractions of the NDR', 'us'), data: { labels: groups,
-      datasets: ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].map(function (m) { return { label: m.slice(8, 11), data: groups.map(function (g) {
-        var p = lat.find(function (q) { return q.metric === m && q.column + ' @' + q.loadFraction === g; }); return p ? p.value : null; }) }; }) } });
-  }
-  // Ratios come computed with the page's data: one definition of the ceiling (ceiling.ts).
-  var mrr = pts.filter(function (p) { return p.metric === 'mrr_pps' && p.frameSize === firstSize && p.flows === minFlows && p.ratio !== null; });
-  if (mrr.length && document.getElementById('chart-ratio')) {
-    new Chart(document.getElementById('chart-ratio'), { type: 'bar', options: opts('MRR relative to the raw XDP redirect ceiling', 'ratio'), data: { labels: mrr.map(function (p) { return p.column; }),
-      datasets: [{ label: 'MRR / ceiling', data: mrr.map(function (p) { return p.ratio; }) }] } });
-  }
-  window.dplabChartsReady = true;
-})();`;
-
-let chartJs: string | undefined;
-function chartLibrary(): string {
-  // The UMD build is not in the package's exports map: find it next to the entry point.
-  chartJs ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
-  return chartJs;
+  return `<table id="benchmarks"><tr><th>backend</th><th>metric</th><th>frame</th><th>flows</th><th>load</th><th>value</th><th>unit</th><th>spread</th><th>ratio to ceiling</th><th>generator</th></tr>${rows.join('')}</table>`;
 }
 
 export function renderReport(runs: readonly RunResults[], catalogue: Catalogue): string {
@@ -237,8 +147,8 @@ ${detailsSections(m)}
 ${findingsSection(runs)}
 <h2>Benchmarks</h2>
 ${benchmarkSection(runs)}
-<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
-<script>${CHART_SCRIPT}</script>
+${chartLibraryScript()}
+${runCharts(runs)}
 </body></html>
 `;
 }

@@ -7,14 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchChromium, openReport } from '../../reports/browser.js';
 import { parseResults, type BenchmarkPoint, type RunResults } from '../../harness/results/results.js';
 import { leftovers } from '../lifecycle/leftovers.js';
-import { reportCharts } from '../report/charts.js';
+import { HOLLOW } from '../../reports/charts.js';
+import { reportCharts, type ReportChart } from '../report/charts.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
 /**
  * The run's report.html in headless Chromium: Chart.js draws every chart the results have points
- * for (the latency chart needs a target whose NDR was above 0; report.spec draws all four from a
- * recorded run).
+ * for (the latency chart needs a target whose NDR was above 0). One frame size and one flow
+ * count: throughput as bars per target, no "vs" chart of a single x value; latency as percentile
+ * curves on a log axis; generator-limited figures hollow.
  */
 async function chartsDrawn(out: string, results: RunResults): Promise<void> {
   if (!existsSync(CHROMIUM)) return;
@@ -23,7 +25,18 @@ async function chartsDrawn(out: string, results: RunResults): Promise<void> {
   try {
     const charts = await reportCharts(await openReport(browser, join(out, 'report.html')));
     const drawn = charts.map((c) => `${c.id} ${c.drawn ? 'drawn' : 'empty'}`);
-    expect(drawn).to.deep.equal(['chart-frame-size drawn', 'chart-flows drawn', `chart-latency ${latency ? 'drawn' : 'empty'}`, 'chart-ratio drawn']);
+    const ids = ['chart-throughput', ...(latency ? ['chart-latency'] : []), 'chart-ratio', 'chart-flow-setup'];
+    expect(drawn).to.deep.equal(ids.map((id) => `${id} drawn`));
+    const chart = (id: string) => charts.find((c) => c.id === id) as ReportChart;
+    const mrr = results.benchmarks.filter((b) => b.metric === 'mrr_pps');
+    expect(chart('chart-throughput').data[0]).to.deep.equal(mrr.map((b) => b.value / 1e6));
+    if (latency) {
+      expect(chart('chart-latency').yScale).to.equal('logarithmic');
+      expect(chart('chart-latency').labels).to.deep.equal(['p50', 'p90', 'p99', 'max']);
+    }
+    const setup = chart('chart-flow-setup');
+    const limited = setup.labels.map((b) => results.benchmarks.find((p) => p.backend === b && p.metric === 'flow_setup_per_s')?.generator.limited === true);
+    expect(setup.datasets[0]?.fills.map((f) => f === HOLLOW)).to.deep.equal(limited);
   } finally {
     await browser.close();
   }

@@ -1,14 +1,15 @@
 import { expect } from 'chai';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium, openReport } from '../../reports/browser.js';
-import { parseResults, type CaseStatus, type RunResults } from '../../harness/results/results.js';
+import { parseResults, type BenchmarkPoint, type CaseStatus, type RunResults } from '../../harness/results/results.js';
+import { CHANGE_COLOR, chartLibraryScript, HOLLOW, trendCharts, type TrendSeries } from '../../reports/charts.js';
 import { exec } from '../../harness/system/exec.js';
 import { dplab } from '../dplab-cli.js';
-import { reportCharts, type ReportChart } from './charts.js';
+import { pointAt, reportCharts, tooltipAt, type ReportChart, type ReportDataset } from './charts.js';
 
 const FORCED = 'l2.output-p1-to-p2';
 const load = (dir: string): RunResults => parseResults(readFileSync(join(dir, 'results.json'), 'utf8'), dir);
@@ -103,41 +104,167 @@ describe('report and compare on real runs', function () {
   });
 });
 
-/** A recorded `dplab bench --smoke` run (this VM): its latency points were taken at half the NDR. */
-const BENCH_FIXTURE = fileURLToPath(new URL('../../../reports/fixtures/bench-smoke-results.json', import.meta.url));
+/** Recorded runs (this VM): `dplab bench --smoke` (latency at half the NDR) and the main job's (3 trials, latency at 0.1, 0.5 and 0.9 of the NDR). */
+const fixture = (name: string) => fileURLToPath(new URL(`../../../reports/fixtures/${name}-results.json`, import.meta.url));
 
-describe('benchmark charts of a recorded run', () => {
-  it('draws all four charts, the latency bars being the recorded percentiles', async function () {
+/** A report of `results` (written as a run directory's results.json) open in `browser`, its charts drawn. */
+async function reportOf(browser: Browser, results: string): Promise<{ page: Page; charts: ReportChart[]; results: RunResults }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dplab-report-bench-'));
+  writeFileSync(join(dir, 'results.json'), results);
+  expect(dplab(['report', dir]).code).to.equal(0);
+  const page = await openReport(browser, join(dir, 'report.html'), { width: 1280, height: 900 });
+  return { page, charts: await reportCharts(page), results: load(dir) };
+}
+
+const byId = (charts: readonly ReportChart[], id: string): ReportChart => {
+  const c = charts.find((x) => x.id === id);
+  expect(c, id).to.not.equal(undefined);
+  return c as ReportChart;
+};
+
+describe('benchmark charts of recorded runs', () => {
+  let browser: Browser | undefined;
+  before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const dir = mkdtempSync(join(tmpdir(), 'dplab-report-bench-'));
-    copyFileSync(BENCH_FIXTURE, join(dir, 'results.json'));
-    expect(dplab(['report', dir]).code).to.equal(0);
-    const browser = await launchChromium();
-    try {
-      const charts = await reportCharts(await openReport(browser, join(dir, 'report.html')));
-      expect(charts.map((c) => c.id)).to.deep.equal(['chart-frame-size', 'chart-flows', 'chart-latency', 'chart-ratio']);
-      for (const c of charts) expect(c.data.length, c.id).to.be.greaterThan(0);
-      const results = load(dir);
-      const latency = charts[2] as ReportChart;
-      const measured = [...new Set(results.benchmarks.filter((b) => b.metric === 'latency_p50_us').map((b) => b.backend))];
-      // One group per measured backend (labelled with its kernel) at half the NDR.
-      expect(latency.labels.map((l) => `${l.split(' ')[0]} ${l.split(' ').pop()}`)).to.deep.equal(measured.map((b) => `${b} @0.5`));
-      for (const [i, m] of ['latency_p50_us', 'latency_p90_us', 'latency_p99_us'].entries()) {
-        expect(latency.data[i], m).to.deep.equal(measured.map((b) => results.benchmarks.find((p) => p.backend === b && p.metric === m)?.value));
-      }
-      // The MRR charts: one dataset per target, its bar the recorded MRR in Mpps; the ratio chart
-      // each target's MRR over the ceiling's.
-      const mrr = (b: string) => results.benchmarks.find((p) => p.backend === b && p.metric === 'mrr_pps')?.value as number;
-      const targets = [...new Set(results.benchmarks.filter((p) => p.metric === 'mrr_pps').map((p) => p.backend))];
-      for (const chart of [charts[0], charts[1]] as ReportChart[]) {
-        expect(chart.data, chart.id).to.deep.equal(targets.map((b) => [mrr(b) / 1e6]));
-      }
-      const ratio = charts[3] as ReportChart;
-      expect(ratio.labels.map((l) => l.split(' ')[0])).to.deep.equal(targets);
-      expect(ratio.data[0]).to.deep.equal(targets.map((b) => mrr(b) / mrr('baseline-xdp')));
-      expect(ratio.data[0]?.[0]).to.equal(1);
-    } finally {
-      await browser.close();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('one frame size and flow count: throughput bars, latency curves p50..max on a log axis, ratio whiskers, hollow limited bars', async () => {
+    const { page, charts, results } = await reportOf(browser as Browser, readFileSync(fixture('bench-smoke'), 'utf8'));
+    // No "vs frame size" or "vs flow count" chart of one x value.
+    expect(charts.map((c) => `${c.id} ${c.drawn ? 'drawn' : 'empty'}`)).to.deep.equal(
+      ['chart-throughput', 'chart-latency', 'chart-ratio', 'chart-flow-setup'].map((id) => `${id} drawn`),
+    );
+    const of = (b: string, metric: string) => results.benchmarks.find((p) => p.backend === b && p.metric === metric) as BenchmarkPoint;
+    const targets = [...new Set(results.benchmarks.filter((p) => p.metric === 'mrr_pps').map((p) => p.backend))];
+    const bars = byId(charts, 'chart-throughput');
+    expect(bars.labels).to.deep.equal(targets);
+    expect(bars.datasets.map((d) => d.label)).to.deep.equal(['MRR', 'PDR', 'NDR']);
+    expect(bars.data[0]).to.deep.equal(targets.map((b) => of(b, 'mrr_pps').value / 1e6));
+
+    const latency = byId(charts, 'chart-latency');
+    expect(latency.type).to.equal('line');
+    expect(latency.yScale).to.equal('logarithmic');
+    expect(latency.labels).to.deep.equal(['p50', 'p90', 'p99', 'max']);
+    const measured = [...new Set(results.benchmarks.filter((b) => b.metric === 'latency_p50_us').map((b) => b.backend))];
+    expect(latency.datasets.map((d) => d.label)).to.deep.equal(measured.map((b) => `${b} @ 50 %`));
+    for (const [i, b] of measured.entries()) {
+      expect(latency.data[i], b).to.deep.equal(['latency_p50_us', 'latency_p90_us', 'latency_p99_us', 'latency_max_us'].map((m) => of(b, m).value));
     }
+
+    const ratio = byId(charts, 'chart-ratio');
+    const ceiling = of('baseline-xdp', 'mrr_pps').value;
+    expect(ratio.labels).to.deep.equal(targets);
+    expect(ratio.data[0]).to.deep.equal(targets.map((b) => of(b, 'mrr_pps').value / ceiling));
+    expect(ratio.data[0]?.[0]).to.equal(1);
+    expect(ratio.datasets[0]?.hi).to.deep.equal(targets.map((b) => (of(b, 'mrr_pps').spread?.max as number) / ceiling));
+
+    // Every flow-setup figure of this run was bounded by the generator: hollow bars, the reason on hover.
+    const setup = byId(charts, 'chart-flow-setup');
+    expect(setup.datasets[0]?.fills).to.deep.equal([HOLLOW, HOLLOW, HOLLOW]);
+    const tip = await tooltipAt(page, 'chart-flow-setup', 0, 1);
+    expect(tip.join(' ')).to.contain(`generator-limited: ${of('ebpf', 'flow_setup_per_s').generator.note}`);
+  });
+
+  it('several frame sizes: lines over them, no flow chart; a generator-limited point hollow with its reason; latency at three loads', async () => {
+    // The main job's run as a sweep over frame sizes (each value scaled down with the size), ebpf's MRR at 1518 B generator-limited.
+    const r = JSON.parse(readFileSync(fixture('main-job'), 'utf8')) as RunResults;
+    const note = 'soft generator: every frame offered was forwarded';
+    const benchmarks = r.benchmarks.flatMap((p) =>
+      ['mrr_pps', 'ndr_pps', 'pdr_pps'].includes(p.metric)
+        ? [64, 512, 1518].map((frameSize, i) => ({
+            ...p,
+            frameSize,
+            value: Math.round(p.value / (i + 1)),
+            ...(p.spread ? { spread: { min: Math.round(p.spread.min / (i + 1)), max: Math.round(p.spread.max / (i + 1)) } } : {}),
+            generator: p.backend === 'ebpf' && p.metric === 'mrr_pps' && frameSize === 1518 ? { ...p.generator, limited: true, note } : p.generator,
+          }))
+        : [p],
+    );
+    const { page, charts } = await reportOf(browser as Browser, JSON.stringify({ ...r, benchmarks }));
+    expect(charts.map((c) => c.id)).to.deep.equal(['chart-frame-size', 'chart-latency', 'chart-ratio', 'chart-flow-setup']);
+    const sizes = byId(charts, 'chart-frame-size');
+    expect(sizes.type).to.equal('line');
+    expect(sizes.labels).to.deep.equal(['64', '512', '1518']);
+    const i = sizes.datasets.findIndex((d) => d.label === 'ebpf MRR');
+    const ebpf = sizes.datasets[i] as ReportDataset;
+    expect(ebpf.fills.map((f) => f === HOLLOW)).to.deep.equal([false, false, true]);
+    expect((await tooltipAt(page, 'chart-frame-size', i, 2)).join(' ')).to.contain(`generator-limited: ${note}`);
+    expect(
+      ebpf.lo?.every((x) => x !== null),
+      'whiskers from the trial spread',
+    ).to.equal(true);
+    const latency = byId(charts, 'chart-latency');
+    expect(latency.yScale).to.equal('logarithmic');
+    expect(latency.datasets).to.have.length(15);
+    expect(latency.datasets.slice(0, 3).map((d) => d.label)).to.deep.equal(['baseline-xdp @ 10 %', 'baseline-xdp @ 50 %', 'baseline-xdp @ 90 %']);
+    expect(byId(charts, 'chart-ratio').datasets.map((d) => d.fills.includes(HOLLOW))).to.deep.equal([false, false, true]);
+  });
+});
+
+/** Trend charts as the results site embeds them: one page, the library and the charts, nothing else. */
+describe('trend charts', () => {
+  let browser: Browser | undefined;
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('draws values with whiskers, hollow limited points, the stepped group means and red regression triangles; a click opens the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dplab-trends-'));
+    // The recorded MRRs of ebpf (main job, then smoke), then a drop that lasts.
+    const point = (i: number, value: number, extra: object = {}) => ({
+      runId: `run${i}`,
+      started: `2026-12-0${i + 1}T10:00:00.000Z`,
+      value,
+      min: value * 0.97,
+      max: value * 1.02,
+      href: `runs/run${i}/report.html`,
+      ...extra,
+    });
+    const series: TrendSeries = {
+      id: 'lab1|ebpf|6.18|mrr_pps|64|1|',
+      title: 'ebpf: mrr_pps at 64 B, 1 flow(s)',
+      unit: 'pps',
+      lowerIsBetter: false,
+      points: [
+        point(0, 835640),
+        point(1, 824464),
+        point(2, 1.5e6, { generatorLimited: 'offered 1.5 Mpps, all forwarded' }),
+        point(3, 610000),
+        point(4, 615000),
+      ],
+      groups: [
+        { from: 0, to: 1, mean: 830052, change: null },
+        { from: 3, to: 4, mean: 612500, change: 'regression' },
+      ],
+    };
+    for (const p of series.points) {
+      mkdirSync(join(dir, 'runs', p.runId), { recursive: true });
+      writeFileSync(join(dir, p.href as string), `<title>${p.runId}</title>`);
+    }
+    writeFileSync(join(dir, 'trends.html'), `<!doctype html><html><body>${trendCharts([series])}\n${chartLibraryScript()}</body></html>`);
+    const page = await openReport(browser as Browser, join(dir, 'trends.html'), { width: 1280, height: 900 });
+    const [chart] = await reportCharts(page);
+    const id = 'trend-lab1-ebpf-6.18-mrr_pps-64-1-';
+    expect(chart).to.deep.include({ id, drawn: true, type: 'line', labels: series.points.map((p) => `${p.started.slice(0, 10)} ${p.runId}`) });
+    expect(await page.getAttribute(`canvas[id="${id}"]`, 'data-series')).to.equal(series.id);
+    const [values, means] = chart?.datasets as ReportDataset[];
+    expect(values?.data).to.deep.equal(series.points.map((p) => p.value / 1e6));
+    expect(values?.pointStyles).to.deep.equal(['circle', 'circle', 'circle', 'triangle', 'triangle']);
+    expect(values?.fills[2]).to.equal(HOLLOW);
+    expect(values?.fills.slice(3)).to.deep.equal([CHANGE_COLOR.regression, CHANGE_COLOR.regression]);
+    expect(means).to.deep.include({ label: 'group mean', stepped: 'middle', data: [0.830052, 0.830052, null, 0.6125, 0.6125] });
+    expect((await tooltipAt(page, id, 0, 2)).join(' ')).to.contain('generator-limited: offered 1.5 Mpps, all forwarded');
+    expect((await tooltipAt(page, id, 0, 3)).join(' ')).to.match(/regression: group mean 0\.6125 Mpps, -26\.2\d* % vs the group before/);
+    const at = await pointAt(page, id, 0, 3);
+    await Promise.all([page.waitForURL(/runs\/run3\/report\.html$/), page.mouse.click(at.x, at.y)]);
+    expect(await page.title()).to.equal('run3');
   });
 });
