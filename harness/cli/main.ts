@@ -12,6 +12,7 @@ import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 import { publishCommand } from './publish.js';
+import { siteCommand } from './site.js';
 import { GeneratorLostError } from '../traffic/trial-generator.js';
 import { TrexServerError } from '../traffic/trex/trex-server.js';
 
@@ -131,6 +132,15 @@ program
   .option('--store <url>', 'postgres://USER@HOST:PORT/DB, or a SQLite file (default: $DPLAB_STORE, else ~/.local/share/dplab/results.db)')
   .action(async (dirs: string[], o: { store?: string }) => {
     process.exitCode = await publishCommand(dirs, o);
+  });
+
+program
+  .command('site')
+  .description("a static comparison site of the store's runs: index, parity per host and kernel, kernel x backend, trends with change points")
+  .requiredOption('--out <dir>', 'where to write index.html, trends.html and runs/<id>/report.html')
+  .option('--store <url>', 'postgres://USER@HOST:PORT/DB, or a SQLite file (default: $DPLAB_STORE, else ~/.local/share/dplab/results.db)')
+  .action(async (o: { store?: string; out: string }) => {
+    process.exitCode = await siteCommand(o);
   });
 
 program
