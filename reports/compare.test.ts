@@ -1,18 +1,9 @@
 import { expect } from 'chai';
-import { sampleResults } from '../harness/results/results.test.js';
+import { samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint, RunResults } from '../harness/results/results.js';
 import { compareRuns, formatComparison } from './compare.js';
 
-const point = (backend: string, metric: string, value: number): BenchmarkPoint => ({
-  backend,
-  metric,
-  frameSize: 64,
-  flows: 1,
-  value,
-  unit: metric.startsWith('latency') ? 'us' : 'pps',
-  trials: [{ value }],
-  generator: { name: 'soft', limited: false, note: '' },
-});
+const point = (backend: string, metric: string, value: number): BenchmarkPoint => samplePoint(backend, metric, value);
 
 /** The same suites on the kernel backend in two guest kernels. */
 function kernelRun(

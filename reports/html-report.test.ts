@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { loadCatalogue } from '../harness/features/catalogue.js';
-import { sampleResults } from '../harness/results/results.test.js';
+import { samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint } from '../harness/results/results.js';
 import { drawCharts } from './chart-draw.js';
 import { chartLibraryScript, runCharts } from './charts.js';
 import { renderReport } from './html-report.js';
 
-const afxdpMrr: BenchmarkPoint = {
-  backend: 'afxdp',
-  metric: 'mrr_pps',
-  frameSize: 64,
-  flows: 1,
-  value: 700000,
-  unit: 'pps',
-  trials: [{ value: 700000 }],
-  generator: { name: 'soft', note: 'sent as requested', limited: false },
-};
+const afxdpMrr: BenchmarkPoint = samplePoint('afxdp', 'mrr_pps', 700000, { generator: { name: 'soft', note: 'sent as requested', limited: false } });
 
 describe('HTML report', () => {
   const html = renderReport([sampleResults()], loadCatalogue());

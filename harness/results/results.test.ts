@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { benchmarksCsv, casesCsv } from '../../reports/csv.js';
 import { junitXml } from '../../reports/junit.js';
-import { parseResults, SCHEMA_VERSION, statusCounts, type RunResults } from './results.js';
+import { parseResults, SCHEMA_VERSION, statusCounts, type BenchmarkPoint, type RunResults } from './results.js';
 
 export function sampleResults(): RunResults {
   return {
@@ -55,6 +55,21 @@ export function sampleResults(): RunResults {
       },
     ],
     benchmarks: [],
+  };
+}
+
+/** A benchmark point of one trial at 64 B and one flow, as the soft generator records it; `extra` overrides. */
+export function samplePoint(backend: string, metric: string, value: number, extra: Partial<BenchmarkPoint> = {}): BenchmarkPoint {
+  return {
+    backend,
+    metric,
+    frameSize: 64,
+    flows: 1,
+    value,
+    unit: metric.startsWith('latency') ? 'us' : 'pps',
+    trials: [{ value }],
+    generator: { name: 'soft', note: '', limited: false },
+    ...extra,
   };
 }
 

@@ -1,19 +1,9 @@
 import { expect } from 'chai';
 import type { BenchmarkPoint, RunResults } from '../../harness/results/results.js';
-import { sampleResults } from '../../harness/results/results.test.js';
+import { samplePoint, sampleResults } from '../../harness/results/results.test.js';
 import { openChange, trendSeries } from './trend-series.js';
 
-const point = (backend: string, metric: string, value: number, extra: Partial<BenchmarkPoint> = {}): BenchmarkPoint => ({
-  backend,
-  metric,
-  frameSize: 64,
-  flows: 1,
-  value,
-  unit: metric.startsWith('latency') ? 'us' : 'pps',
-  trials: [{ value }],
-  generator: { name: 'soft', note: '', limited: false },
-  ...extra,
-});
+const point = samplePoint;
 
 /** A run on `host` started on day `day` of November with these points. */
 function run(day: number, points: BenchmarkPoint[], host = 'lab1'): RunResults {
