@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,13 @@ describe('dplab CLI on bad input', () => {
   it('refuses compare on folders that are not runs, and a bad threshold', () => {
     const r = dplab('compare', '/nonexistent-a', '/nonexistent-b');
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.equal('dplab: /nonexistent-a: no results.json (not a run directory)\n');
+    expect(r.stderr).to.equal('dplab: /nonexistent-a: no such directory\n');
+    const empty = mkdtempSync(join(tmpdir(), 'dplab-notrun-'));
+    const e = dplab('compare', empty, empty);
+    expect([e.code, e.stderr]).to.deep.equal([2, `dplab: ${empty}: no results.json (not a run directory)\n`]);
+    const t = dplab('compare', empty, empty, '--threshold', '1.5');
+    expect([t.code, t.stderr]).to.deep.equal([2, 'dplab: --threshold 1.5: a ratio in [0, 1), e.g. 0.1 for 10 %\n']);
+    rmSync(empty, { recursive: true });
   });
 
   it('refuses an --out it cannot write before anything starts', function () {
