@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   gcc make            # dplab's C helpers
   libclang-rt-14-dev  # libFuzzer, ASan and UBSan runtimes: the eBPF agent's ODP parser fuzzer (npm run test:fuzz)
   user-mode-linux     # guest kernel with openvswitch.ko for the kernel backend (--kernel uml:debian)
-  qemu-system-x86 busybox-static cpio  # any kernel image as a guest (--kernel PATH|debian:PKG)
+  qemu-system-x86 busybox-static cpio xz-utils zstd  # any kernel image as a guest (--kernel PATH|debian:PKG); xz/zstd unpack compressed modules
   chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)
   poppler-utils       # pdftotext: the report test reads the PDF back
   docker.io           # TRex server containers (testcontainers); tests build a stand-in image locally

@@ -45,7 +45,8 @@ async function imagePackage(pkg: string): Promise<string> {
   for (let hop = 0; hop < 3; hop += 1) {
     const show = await exec('apt-cache', ['show', '--no-all-versions', name], { allowFail: true });
     if (show.code !== 0 || !show.stdout.trim()) throw new GuestError(`${name}: no such Debian package in the apt lists (apt-get update first?)`);
-    if (/^linux-image-\d/.test(name)) return name;
+    // `linux-image-6.12-amd64` is a metapackage too: only a full release (6.12.117+deb12-amd64) is the image.
+    if (/^linux-image-\d+\.\d+\.\d+/.test(name)) return name;
     const depends = /^Depends: (.*)$/m.exec(show.stdout)?.[1] ?? '';
     const next = depends
       .split(/,\s*/)

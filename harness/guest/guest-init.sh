@@ -15,10 +15,15 @@
 /bin/mount -t tmpfs -o mode=755 tmpfs /run
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/run CI="${CI:-}"
 
-# The host has no /lib/modules for this kernel: point modprobe at the package's tree.
+# The host has no /lib/modules for this kernel (nor the directory to mount one on): point modprobe
+# at the package's tree, also for modules the kernel requests itself (sch_ingress for clsact,
+# vxlan for a vxlan device, ...) through its usermode helper.
 mkdir -p /run/modroot/lib/modules
 ln -s "$DPLAB_MODULES" "/run/modroot/lib/modules/$(uname -r)"
-modprobe -d /run/modroot overlay
+printf '#!/bin/sh\nexec /sbin/modprobe -d /run/modroot "$@"\n' >/run/modprobe
+chmod 755 /run/modprobe
+echo /run/modprobe >/proc/sys/kernel/modprobe
+/run/modprobe overlay
 # /tmp: the host's files stay visible (the repository, Node, the run folder may live there),
 # writes go to guest memory.
 mkdir -p /run/tmp/upper /run/tmp/work
@@ -32,8 +37,9 @@ else
 fi
 log="$DPLAB_OUT/guest-console.log"
 echo "guest: linux $(uname -r), $(nproc) cpu, up $(cut -d' ' -f1 /proc/uptime) s" >>"$log"
-for m in openvswitch veth ipv6; do
-  modprobe -d /run/modroot "$m" >>"$log" 2>&1 || echo "guest: modprobe $m failed" >>"$log"
+# tun: the userspace datapath (afxdp) opens /dev/net/tun for its bridge port, a node only the module creates.
+for m in openvswitch veth ipv6 tun; do
+  /run/modprobe "$m" >>"$log" 2>&1 || echo "guest: modprobe $m failed" >>"$log"
 done
 
 # OVS 3.1.0 counts 0 CPUs (and loses every miss) when started in a guest's first 10 s.

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '../system/identity.js';
@@ -17,13 +17,34 @@ const BUSYBOX = '/bin/busybox';
 const INITRAMFS_INIT = join(REPO_ROOT, 'harness/guest/initramfs-init.sh');
 /** What the initramfs needs to reach the 9p root; the rest loads from the root itself. */
 const ROOT_MODULES = ['virtio_pci', '9pnet_virtio', '9p'];
+const DECOMPRESS: Readonly<Record<string, string>> = { xz: 'xz -dc', zst: 'zstd -dc', gz: 'gzip -dc' };
+
+/**
+ * KVM only where the CPU has hardware virtualization (vmx/svm): a /dev/kvm without it (a
+ * software KVM such as kvm_pvm, which runs only kernels built as its guests) makes qemu abort
+ * when it sets the vCPU's MSRs, before the guest starts. Anything else runs under TCG.
+ */
+export function qemuAccel(kvmDevice: boolean, cpuinfo: string): 'kvm' | 'tcg' {
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.split(/\s+/) ?? [];
+  return kvmDevice && (flags.includes('vmx') || flags.includes('svm')) ? 'kvm' : 'tcg';
+}
+
+function hostAccel(): 'kvm' | 'tcg' {
+  let cpuinfo = '';
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    // No /proc/cpuinfo: no way to tell, so TCG.
+  }
+  return qemuAccel(existsSync('/dev/kvm'), cpuinfo);
+}
 
 export function resolveQemuKernel(image: string, modules: string | undefined, spec = image): QemuKernel {
   if (!existsSync(image)) throw new GuestError(`--kernel ${spec}: ${image} not found`);
   if (!modules) throw new GuestError(`--kernel ${spec}: give the kernel's modules tree with --modules DIR (…/lib/modules/<release>)`);
   const version = checkModulesTree(modules);
   if (!existsSync(QEMU)) throw new GuestError(`--kernel ${spec}: ${QEMU} not found (apt-get install qemu-system-x86)`);
-  const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
+  const accel = hostAccel();
   return { kind: 'qemu', image, modules, version, accel, label: `qemu-${accel} ${version}` };
 }
 
@@ -39,8 +60,11 @@ async function buildInitramfs(k: QemuKernel, dir: string): Promise<string> {
   await copyFile(BUSYBOX, join(stage, 'bin/busybox'));
   await copyFile(INITRAMFS_INIT, join(stage, 'init'));
   for (const [i, m] of order.entries()) {
-    if (/\.ko\.(xz|zst|gz)$/.test(m)) throw new GuestError(`${m}: compressed modules are not supported in the initramfs`);
-    await copyFile(join(k.modules, m), join(stage, 'modules', `${String(i).padStart(2, '0')}-${basename(m)}`));
+    const to = join(stage, 'modules', `${String(i).padStart(2, '0')}-${basename(m).replace(/\.ko\.(xz|zst|gz)$/, '.ko')}`);
+    const compressed = /\.ko\.(xz|zst|gz)$/.exec(m)?.[1];
+    // busybox insmod takes plain ELF only; Debian's 6.12 packages ship .ko.xz (CONFIG_MODULE_COMPRESS_XZ).
+    if (compressed) await exec('sh', ['-c', `${DECOMPRESS[compressed]} <"$1" >"$2"`, 'sh', join(k.modules, m), to]);
+    else await copyFile(join(k.modules, m), to);
   }
   const out = join(dir, 'initramfs.cpio');
   await exec('sh', ['-c', `cd "${stage}" && chmod 755 init bin/busybox && find . | cpio -o -H newc --quiet > "${out}"`]);
