@@ -44,11 +44,16 @@ static __always_inline int upcall(struct __sk_buff *skb, const struct dp_flow_ke
 	u->meta_tpid = skb->vlan_present ? bpf_ntohs(skb->vlan_proto) : 0;
 	u->meta_tci = skb->vlan_present ? skb->vlan_tci : 0;
 	__builtin_memcpy(&u->key, key, sizeof(*key));
-	/* clang 14: clamp, hide the bound from the optimizer, and check > 0 for the verifier. */
 	if (len > DP_UPCALL_BYTES)
 		len = DP_UPCALL_BYTES;
-	barrier_var(len);
-	if (len > 0 && len <= DP_UPCALL_BYTES && !bpf_skb_load_bytes(skb, 0, u->pkt, len))
+	/*
+	 * The helper wants a size in [1, DP_UPCALL_BYTES] the verifier can see. clang 14 merges
+	 * "len > 0 && len <= N" into one compare of len - 1 in a copy, whose bounds 6.12's verifier
+	 * does not carry back to len ("R4 invalid zero-sized read"); a mask and an add it follows on
+	 * every kernel. A zero length becomes N, beyond the packet: the load fails, nothing captured.
+	 */
+	len = ((len - 1) & (DP_UPCALL_BYTES - 1)) + 1;
+	if (!bpf_skb_load_bytes(skb, 0, u->pkt, len))
 		u->captured = len;
 	else
 		u->captured = 0;
