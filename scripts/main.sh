@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job: set up, then a conformance + benchmark run on the p2p veth topology over every
-# backend (the OVS kernel datapath inside a user-mode Linux guest, since the host has no
-# openvswitch.ko; it is not benchmarked there), results in runs/latest (results.json,
-# results.csv, benchmarks.csv, junit.xml, logs/) and the benchmark table on stdout.
+# backend on two kernels: the host's (benchmarked; it has no openvswitch.ko, so the kernel
+# backend is skipped there) and a user-mode Linux 6.1 guest (conformance only; the OVS kernel
+# datapath runs there, while that kernel has no BTF or AF_XDP for the others). Results in
+# runs/latest (results.json, results.csv, benchmarks.csv, junit.xml, report.html, logs/) and
+# the benchmark table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec bin/dplab run --suite all --topology p2p --kernel uml:debian --out "${DPLAB_OUT:-runs/latest}" "$@"
+exec bin/dplab run --suite all --topology p2p --kernel host,uml:debian --out "${DPLAB_OUT:-runs/latest}" "$@"

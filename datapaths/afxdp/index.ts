@@ -2,7 +2,7 @@ import { release } from 'node:os';
 import type { Datapath, ProbeResult, StartedDatapath } from '../../harness/datapath/datapath.js';
 import type { RunContext } from '../../harness/run/run-context.js';
 import { exec, hasCommand } from '../../harness/system/exec.js';
-import { ovsVersion } from '../../harness/system/host-probe.js';
+import { afXdpSockets, ovsVersion } from '../../harness/system/host-probe.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import { startOvsBridge } from '../ovs/ovs-bridge.js';
 import { parseXdpModes } from '../ovs/stats.js';
@@ -25,6 +25,13 @@ export const afxdpDatapath: Datapath = {
     const ldd = await exec('ldd', ['/usr/sbin/ovs-vswitchd'], { allowFail: true });
     if (!/lib(xdp|bpf)\.so/.test(ldd.stdout))
       return { backend: 'afxdp', available: false, reason: `ovs-vswitchd ${v ?? ''} was built without AF_XDP (links neither libxdp nor libbpf)`, versions };
+    if (!(await afXdpSockets()))
+      return {
+        backend: 'afxdp',
+        available: false,
+        reason: 'kernel has no AF_XDP sockets (no XDP in /proc/net/protocols: CONFIG_XDP_SOCKETS not set)',
+        versions,
+      };
     return { backend: 'afxdp', available: true, versions, product: `afxdp/ovs-${v ?? 'unknown'}/linux-${release()}` };
   },
   start(topology: StartedTopology, ctx: RunContext): Promise<StartedDatapath> {

@@ -7,7 +7,7 @@ import { runCommand, type RunFlags } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
-import { kernelFetchCommand } from './kernel.js';
+import { kernelCheckCommand, kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { benchCommand, type BenchFlags } from './bench.js';
@@ -59,8 +59,8 @@ withGeneratorAndOut(
     .option('--backend <ids>', 'comma-separated backend ids (default: all)', csvList)
     .option('--topology <name|file>', 'built-in topology name or YAML file', 'p2p')
     .option(
-      '--kernel <spec>',
-      'run the kernel backend inside this guest kernel: uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched with dplab kernel fetch) or an image PATH (qemu)',
+      '--kernel <specs>',
+      'run every backend on these kernels, one after another, comma-separated: host, uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched as dplab kernel fetch does) or an image PATH (qemu); the first is the reference, the others add backend@kernel columns',
     )
     .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
     .option('--case <pattern>', 'only cases whose id contains this text'),
@@ -88,14 +88,22 @@ withGeneratorAndOut(
   process.exitCode = await benchCommand(o);
 });
 
-program
-  .command('kernel')
-  .description('kernels to run suites in (--kernel)')
+const kernel = program.command('kernel').description('kernels to run suites in (--kernel)');
+kernel
   .command('fetch')
   .description("download a Debian kernel package (apt-get download) and unpack its image and modules into dplab's cache")
   .argument('<package>', 'e.g. linux-image-amd64 or linux-image-6.1.0-57-amd64')
   .action(async (pkg: string) => {
     process.exitCode = await kernelFetchCommand(pkg);
+  });
+kernel
+  .command('check')
+  .description("from the kernel's config: whether it boots dplab's guest, which backends and features it can test, and why not")
+  .argument('<image>', 'a kernel image path, or uml:debian, uml:PATH, debian:PACKAGE as --kernel takes them')
+  .option('--modules <dir>', "the kernel's modules tree (=m options need it; debian: and uml:debian bring theirs)")
+  .option('--json', 'print the verdicts as JSON')
+  .action(async (image: string, o: { modules?: string; json?: boolean }) => {
+    process.exitCode = await kernelCheckCommand(image, o);
   });
 
 program

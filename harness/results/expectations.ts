@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseYaml, YamlInputError } from '../text/yaml-schema.js';
-import { backendKernel, CASE_STATUSES, type CaseStatus, type RunResults } from './results.js';
+import { backendKernel, CASE_STATUSES, columnBackend, type CaseStatus, type RunResults } from './results.js';
 
 /**
  * Known findings, kept apart from the tests as web-platform-tests keeps its metadata: one YAML
@@ -134,7 +134,12 @@ export function applyExpectations(results: RunResults, all: readonly Expectation
   const cases = results.cases.map((c) => {
     const { expectation: _e, expected: _x, ...plain } = c;
     const backend = results.run.backends.find((b) => b.id === c.backend);
-    const e = expectationFor(all, { ...plain, kernel: backendKernel(results, c.backend), ovs: backend?.versions.ovs ?? results.run.ovsVersion });
+    const e = expectationFor(all, {
+      ...plain,
+      backend: columnBackend(c.backend),
+      kernel: backendKernel(results, c.backend),
+      ovs: backend?.versions.ovs ?? results.run.ovsVersion,
+    });
     // A case that could not run (the environment, or the backend's probed features) neither
     // confirms nor refutes a finding about what it does when it runs.
     if (!e || (NOT_RUN.includes(c.status) && c.status !== e.status)) return plain;

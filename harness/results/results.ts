@@ -179,6 +179,26 @@ export function statusCounts(cases: readonly CaseResult[]): Record<CaseStatus, n
 }
 
 /**
+ * A result column's id: the backend's own id on a run's first (reference) kernel, `backend@tag`
+ * on each further kernel of a `--kernel` list (`kernel@debian-6.12-amd64`). The one builder of
+ * column ids; everything keyed by backend (cases, points, identities) carries it.
+ */
+export function columnId(backend: string, kernelTag?: string): string {
+  return kernelTag ? `${backend}@${kernelTag}` : backend;
+}
+
+/** The backend of a column id: what expectation files and the feature probes are keyed by. */
+export function columnBackend(id: string): string {
+  return id.split('@')[0] ?? id;
+}
+
+/** The kernel tag of a column id, undefined on the reference kernel. */
+export function columnKernelTag(id: string): string | undefined {
+  const at = id.indexOf('@');
+  return at < 0 ? undefined : id.slice(at + 1);
+}
+
+/**
  * The kernel a backend ran on: the guest's for a backend run inside a guest kernel, else the
  * host's. Results are per (backend, kernel): the same suites on two kernels are two columns.
  */

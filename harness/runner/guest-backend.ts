@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CaseGroup } from '../conformance/case.js';
-import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
+import { GuestError } from '../guest/guest-kernel.js';
+import type { KernelTarget } from '../guest/kernel-list.js';
 import { runInGuest } from '../guest/resolve-kernel.js';
 import { backendIdentity, guestIdentity } from '../results/backend-identity.js';
 import { parseResults, type BackendIdentity, type CaseResult } from '../results/results.js';
@@ -11,8 +12,8 @@ import { notRun } from './case-runner.js';
 import type { Progress } from '../results/progress.js';
 
 export interface GuestPlan {
-  readonly guest: GuestKernel;
-  readonly backendId: string;
+  readonly kernel: KernelTarget;
+  readonly backendIds: readonly string[];
   readonly topology: TopologyDefinition;
   readonly suites: readonly string[];
   readonly groups: readonly CaseGroup[];
@@ -27,22 +28,25 @@ export function guestTimeoutMs(): number {
 }
 
 /**
- * Runs one backend's cases inside a guest kernel with the same dplab code, then takes the
- * guest's results in: its cases, and the backend identity with the guest kernel's version.
+ * Runs every backend's cases inside one guest kernel with the same dplab code, then takes the
+ * guest's results in: its cases, and each backend's identity with the guest kernel's version.
+ * What the guest kernel lacks shows as the guest's own probes say (skipped, unsupported).
  */
-export async function runBackendInGuest(
+export async function runBackendsInGuest(
   p: GuestPlan,
   ctx: RunContext,
   progress: Progress,
-): Promise<{ identity: BackendIdentity; cases: CaseResult[]; ovsVersion?: string }> {
-  const out = join(ctx.outDir, `guest-${p.backendId}`);
+): Promise<{ identities: BackendIdentity[]; cases: CaseResult[]; ovsVersion?: string }> {
+  const guest = p.kernel.guest;
+  if (!guest) throw new Error(`${p.kernel.spec}: not a guest kernel`);
+  const out = join(ctx.outDir, `guest-${p.kernel.tag}`);
   const guestRun = join(out, 'run');
   // Built-in topologies by name (the guest's working directory is the repository).
   const topology = p.topology.source.startsWith('topologies/') ? p.topology.spec.name : resolve(p.topology.source);
   const args = [
     'run',
     '--backend',
-    p.backendId,
+    p.backendIds.join(','),
     '--topology',
     topology,
     '--suite',
@@ -51,27 +55,36 @@ export async function runBackendInGuest(
     guestRun,
     ...(p.caseText ? ['--case', p.caseText] : []),
   ];
-  const where = p.guest.label;
-  progress.info(`[${p.backendId}] running in a guest kernel (${where}); console in ${out}`);
+  const where = guest.label;
+  const tag = `[${p.kernel.tag}]`;
+  progress.info(`${tag} running ${p.backendIds.join(', ')} in a guest kernel (${where}); console in ${out}`);
   try {
-    const r = await runInGuest(p.guest, { args, outDir: out, timeoutMs: p.timeoutMs ?? guestTimeoutMs(), onLine: (l) => progress.info(`  guest| ${l}`) });
+    const r = await runInGuest(guest, { args, outDir: out, timeoutMs: p.timeoutMs ?? guestTimeoutMs(), onLine: (l) => progress.info(`  guest| ${l}`) });
     const text = await readFile(join(guestRun, 'results.json'), 'utf8').catch(() => undefined);
     if (text === undefined) throw new GuestError(`guest dplab exited ${r.exitCode} without results (console: ${r.consoleLog})`);
     const results = parseResults(text, join(guestRun, 'results.json'));
-    const inner = results.run.backends.find((b) => b.id === p.backendId);
-    const identity = guestIdentity(inner, p.backendId, { label: where, kind: p.guest.kind, kernel: results.run.kernel });
-    progress.info(`[${p.backendId}] guest finished in ${r.seconds.toFixed(1)} s`);
+    progress.info(`${tag} guest finished in ${r.seconds.toFixed(1)} s`);
     return {
-      identity,
-      cases: results.cases.filter((c) => c.backend === p.backendId),
+      identities: p.backendIds.map((id) =>
+        guestIdentity(
+          results.run.backends.find((b) => b.id === id),
+          id,
+          { label: where, kind: guest.kind, kernel: results.run.kernel },
+        ),
+      ),
+      cases: results.cases.filter((c) => p.backendIds.includes(c.backend)),
       ...(results.run.ovsVersion ? { ovsVersion: results.run.ovsVersion } : {}),
     };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    progress.info(`[${p.backendId}] guest error: ${msg}`);
+    progress.info(`${tag} guest error: ${msg}`);
     return {
-      identity: backendIdentity(p.backendId, { backend: p.backendId, available: false, versions: { guest: where }, reason: `guest kernel run failed: ${msg}` }),
-      cases: notRun(p.groups, p.backendId, 'error', `guest kernel run failed: ${msg.split('\n')[0]}`, (c) => !p.caseText || c.id.includes(p.caseText)),
+      identities: p.backendIds.map((id) =>
+        backendIdentity(id, { backend: id, available: false, versions: { guest: where }, reason: `guest kernel run failed: ${msg}` }),
+      ),
+      cases: p.backendIds.flatMap((id) =>
+        notRun(p.groups, id, 'error', `guest kernel run failed: ${msg.split('\n')[0]}`, (c) => !p.caseText || c.id.includes(p.caseText)),
+      ),
     };
   }
 }

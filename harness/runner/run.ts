@@ -2,7 +2,15 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Datapath, ProbeResult } from '../datapath/datapath.js';
 import type { CaseGroup, ConformanceCase } from '../conformance/case.js';
-import { SCHEMA_VERSION, type BackendIdentity, type BenchConditions, type CaseResult, type GeneratorIdentity, type RunResults } from '../results/results.js';
+import {
+  columnId,
+  SCHEMA_VERSION,
+  type BackendIdentity,
+  type BenchConditions,
+  type CaseResult,
+  type GeneratorIdentity,
+  type RunResults,
+} from '../results/results.js';
 import { applyExpectations, loadExpectations, type Expectation } from '../results/expectations.js';
 import { backendIdentity, type StartedIdentity } from '../results/backend-identity.js';
 import { writeRunOutputs } from '../../reports/write-run.js';
@@ -13,8 +21,8 @@ import { vethSpec } from '../../topologies/load.js';
 import type { NicTopologySpec, TopologyDefinition } from '../../topologies/topology.js';
 import { BackendBed, type StartedBackendBed } from './backend-bed.js';
 import { notRun, runCases } from './case-runner.js';
-import { runBackendInGuest } from './guest-backend.js';
-import type { GuestKernel } from '../guest/guest-kernel.js';
+import { runBackendsInGuest } from './guest-backend.js';
+import { HOST_KERNEL, type KernelTarget } from '../guest/kernel-list.js';
 import { dplabCommit, hostIdentity } from '../system/identity.js';
 import type { Progress } from '../results/progress.js';
 import { DEFAULT_PLAN, type BenchPlan } from '../bench/plan.js';
@@ -35,8 +43,11 @@ export interface RunPlan {
   readonly caseFilter?: (c: ConformanceCase) => boolean;
   /** The text of `--case`, for runs that go on inside a guest. */
   readonly caseText?: string;
-  /** Run the `kernel` backend inside this guest kernel (the host lacks openvswitch.ko). */
-  readonly guest?: GuestKernel;
+  /**
+   * The kernels every backend runs on, one after another (default: the host's). The first is the
+   * reference: its columns carry the backends' own ids, each further kernel's `backend@tag`.
+   */
+  readonly kernels?: readonly KernelTarget[];
   /** What the benchmark suite measures (when `suites` has `benchmark`). */
   readonly bench?: BenchPlan;
   /** The benchmarks' generator: soft on p2p veth (default), or TRex on the plan's nic topology. */
@@ -94,10 +105,20 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
     probes.set(d.id, p);
     return p;
   };
+  const kernels = plan.kernels ?? [HOST_KERNEL];
   let failure: unknown;
   try {
-    for (const backend of plan.groups.length > 0 ? plan.backends : []) await runBackendCases(plan, backend, ctx, progress, probeOnce, got);
-    if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, got);
+    for (const [i, k] of kernels.entries()) {
+      const part: Collected = { identities: [], cases: [], benchmarks: [] };
+      if (k.guest) await runGuestPart(plan, k, ctx, progress, part);
+      else {
+        for (const backend of plan.groups.length > 0 ? plan.backends : []) await runBackendCases(plan, backend, ctx, progress, probeOnce, part);
+        if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, part);
+      }
+      mergeKernelPart(got, part, i === 0 ? undefined : k.tag);
+    }
+    if (plan.suites.includes('benchmark') && !kernels.some((k) => !k.guest))
+      progress.info('benchmark skipped: benchmarks run on the host kernel (add host to --kernel); in a guest they would measure the emulator');
   } catch (e) {
     failure = e;
   }
@@ -142,7 +163,38 @@ async function resultsOf(plan: RunPlan, runId: string, started: string, got: Col
   };
 }
 
-/** One backend's cases: in the guest kernel when it lives in the kernel and one is given, else on the host if it can run. */
+/** One kernel's results into the run's, its columns named for the kernel (none on the reference kernel). */
+function mergeKernelPart(got: Collected, part: Collected, tag: string | undefined) {
+  const col = (id: string) => columnId(id, tag);
+  got.identities.push(...part.identities.map((b) => ({ ...b, id: col(b.id) })));
+  got.cases.push(...part.cases.map((c) => ({ ...c, backend: col(c.backend) })));
+  got.benchmarks.push(...part.benchmarks.map((p) => ({ ...p, backend: col(p.backend) })));
+  got.ovsVersion ??= part.ovsVersion;
+  got.generator ??= part.generator;
+}
+
+/** Every backend's cases inside one guest kernel, in one boot. */
+async function runGuestPart(plan: RunPlan, k: KernelTarget, ctx: RunContext, progress: Progress, got: Collected) {
+  if (plan.groups.length === 0) return;
+  const g = await runBackendsInGuest(
+    {
+      kernel: k,
+      backendIds: plan.backends.map((b) => b.id),
+      topology: plan.topology,
+      // Cases only: benchmarks are not run in a guest (they would measure the emulator).
+      suites: plan.suites.filter((x) => x !== 'benchmark'),
+      groups: plan.groups,
+      ...(plan.caseText ? { caseText: plan.caseText } : {}),
+    },
+    ctx,
+    progress,
+  );
+  got.ovsVersion ??= g.ovsVersion;
+  got.identities.push(...g.identities);
+  got.cases.push(...g.cases);
+}
+
+/** One backend's cases on the host kernel, if it can run here. */
 async function runBackendCases(
   plan: RunPlan,
   backend: Datapath,
@@ -151,25 +203,6 @@ async function runBackendCases(
   probeOnce: (d: Datapath) => Promise<ProbeResult>,
   got: Collected,
 ) {
-  if (plan.guest && backend.inKernel) {
-    const g = await runBackendInGuest(
-      {
-        guest: plan.guest,
-        backendId: backend.id,
-        topology: plan.topology,
-        // Cases only: benchmarks are not run in a guest (they would measure the emulator).
-        suites: plan.suites.filter((x) => x !== 'benchmark'),
-        groups: plan.groups,
-        ...(plan.caseText ? { caseText: plan.caseText } : {}),
-      },
-      ctx,
-      progress,
-    );
-    got.ovsVersion ??= g.ovsVersion;
-    got.identities.push(g.identity);
-    got.cases.push(...g.cases);
-    return;
-  }
   const probe = await probeOnce(backend);
   got.ovsVersion ??= probe.versions.ovs;
   if (!probe.available || plan.topology.spec.kind === 'nic') {
@@ -252,8 +285,8 @@ const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and
 /**
  * Benchmarks for every backend that can run on this host, after the baselines: on p2p veth
  * with the soft generator, or on the plan's lab topology with TRex (a server attached to or
- * started for the run, always stopped after). The kernel backend in a guest is not
- * benchmarked: a guest's figures would measure the emulator.
+ * started for the run, always stopped after). Only on the host kernel: a guest's figures would
+ * measure the emulator.
  */
 async function runBenchmarkSuite(
   plan: RunPlan,
@@ -262,9 +295,7 @@ async function runBenchmarkSuite(
   probe: (d: Datapath) => Promise<ProbeResult>,
   identified: (g: GeneratorIdentity) => void,
 ) {
-  const backends = plan.backends.filter((b) => !(plan.guest && b.inKernel));
-  for (const b of plan.guest ? plan.backends.filter((x) => x.inKernel) : [])
-    progress.info(`[${b.id}] benchmark skipped: runs in a guest kernel, whose figures would measure the emulator`);
+  const backends = plan.backends;
   const gen = plan.generator ?? { kind: 'soft' };
   const spec = plan.topology.spec;
   if (gen.kind === 'trex' && spec.kind !== 'nic')

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { exec, hasCommand } from './exec.js';
 
@@ -69,6 +70,12 @@ export async function ovsVersion(): Promise<string | undefined> {
   return r && r.code === 0 ? /(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] : undefined;
 }
 
+/** AF_XDP sockets: the kernel registers their protocol as "XDP" (net/xdp/xsk.c, CONFIG_XDP_SOCKETS). */
+export async function afXdpSockets(): Promise<boolean> {
+  const text = await readFile('/proc/net/protocols', 'utf8').catch(() => '');
+  return text.split('\n').some((l) => l.split(/\s+/)[0] === 'XDP');
+}
+
 /** openvswitch.ko: loaded (or built in), or loadable from this kernel's module tree. */
 export async function openvswitchModule(): Promise<{ readonly present: boolean; readonly where: string }> {
   if (existsSync('/sys/module/openvswitch')) return { present: true, where: 'loaded' };
@@ -94,7 +101,12 @@ export async function hostChecks(): Promise<HostCheck[]> {
   });
   checks.push({ name: 'xdp', ok: bpf.programTypes.has('xdp'), detail: `program type xdp ${has(bpf.programTypes, 'xdp')}` });
   checks.push({ name: 'tc-bpf', ok: bpf.programTypes.has('sched_cls'), detail: `program type sched_cls ${has(bpf.programTypes, 'sched_cls')}` });
-  checks.push({ name: 'af_xdp', ok: bpf.mapTypes.has('xskmap'), detail: `map type xskmap ${has(bpf.mapTypes, 'xskmap')}` });
+  const xsk = await afXdpSockets();
+  checks.push({
+    name: 'af_xdp',
+    ok: xsk && bpf.mapTypes.has('xskmap'),
+    detail: `sockets ${xsk ? 'yes' : 'no'}, map type xskmap ${has(bpf.mapTypes, 'xskmap')}`,
+  });
   const ovsV = await ovsVersion();
   checks.push({ name: 'ovs', ok: ovsV !== undefined, detail: ovsV ? `Open vSwitch ${ovsV}` : 'ovs-vswitchd not installed' });
   const mod = await openvswitchModule();

@@ -9,6 +9,8 @@ import { dplab } from '../dplab-cli.js';
 
 const QEMU = '/usr/bin/qemu-system-x86_64';
 const PACKAGE = 'linux-image-amd64';
+/** Where a run keeps the guest of --kernel debian:${PACKAGE}: its console and kernel log. */
+const GUEST_DIR = `guest-debian-${PACKAGE.replace('linux-image-', '')}`;
 
 /** Our guests: qemu processes whose 9p share is this run's folder. */
 async function qemuProcesses(out: string): Promise<string[]> {
@@ -44,7 +46,7 @@ describe('a Debian kernel image under qemu (the path for validating a new kernel
     expect(kernel?.product).to.match(/^ovs-kernel\/ovs-3\.1\.\d+\/linux-\d+\.\d+\.\d+-\d+-amd64-qemu$/);
     expect(results.cases.length).to.be.at.least(2);
     expect(results.cases.map((c) => `${c.id} ${c.status}`)).to.deep.equal(results.cases.map((c) => `${c.id} pass`));
-    const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
+    const console_ = readFileSync(join(out, GUEST_DIR, 'guest-console.log'), 'utf8');
     const up = /guest: linux \S+, \d+ cpu, up ([\d.]+) s/.exec(console_);
     expect(up, 'guest console names kernel and boot time').to.not.equal(null);
     console.log(`      guest reached its init at ${up?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
@@ -58,7 +60,7 @@ describe('a Debian kernel image under qemu (the path for validating a new kernel
     });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/guest error: guest \S+ did not finish within 4 s \(console: /);
-    expect(existsSync(join(out, 'guest-kernel', 'guest-kernel.log')), 'kernel log kept').to.equal(true);
+    expect(existsSync(join(out, GUEST_DIR, 'guest-kernel.log')), 'kernel log kept').to.equal(true);
     expect(await qemuProcesses(out)).to.deep.equal([]);
   });
 

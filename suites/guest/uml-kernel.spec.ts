@@ -23,17 +23,37 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     }
   });
 
-  it('runs every conformance and datapath-level case on the kernel backend for real, side by side with afxdp on the host, each as the expectation files predict', () => {
+  it('runs every conformance and datapath-level case on the host kernel and inside the guest, a column per backend and kernel, each as the expectation files predict', () => {
     const out = mkdtempSync(join(tmpdir(), 'dplab-uml-'));
-    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'kernel,afxdp', '--topology', 'triangle', '--suite', 'conformance,datapath', '--out', out]);
+    const r = dplab([
+      'run',
+      '--kernel',
+      'host,uml:debian',
+      '--backend',
+      'kernel,afxdp',
+      '--topology',
+      'triangle',
+      '--suite',
+      'conformance,datapath',
+      '--out',
+      out,
+    ]);
     // The known findings behave as their expectations say: the run is a success.
     expect(r.code, r.stderr.split('\n').slice(-15).join('\n')).to.equal(0);
     const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
-    const kernel = results.run.backends.find((b) => b.id === 'kernel');
-    expect(results.run.backends.map((b) => `${b.id} ${b.available}`)).to.deep.equal(['kernel true', 'afxdp true']);
+    // The host has no openvswitch.ko; Debian's UML kernel has no AF_XDP sockets. Each says so as its probe found.
+    expect(results.run.backends.map((b) => `${b.id} ${b.available} ${b.reason ?? ''}`.trim())).to.deep.equal([
+      `kernel false ${results.run.backends[0]?.reason}`,
+      'afxdp true',
+      'kernel@uml-debian true',
+      'afxdp@uml-debian false kernel has no AF_XDP sockets (no XDP in /proc/net/protocols: CONFIG_XDP_SOCKETS not set)',
+    ]);
+    expect(results.run.backends[0]?.reason).to.match(/^no openvswitch kernel module on this host/);
+    expect(results.cases.filter((c) => c.backend === 'kernel' || c.backend === 'afxdp@uml-debian').every((c) => c.status === 'skipped')).to.equal(true);
+    const kernel = results.run.backends.find((b) => b.id === 'kernel@uml-debian');
     expect(kernel?.versions.guest).to.match(/^uml 6\.1\./);
     expect(kernel?.product).to.match(/^ovs-kernel\/ovs-3\.1\.\d+\/linux-6\.1\.\d+-uml$/);
-    for (const backend of ['kernel', 'afxdp']) {
+    for (const backend of ['kernel@uml-debian', 'afxdp']) {
       for (const suite of ['conformance', 'datapath'])
         expect(results.cases.filter((c) => c.backend === backend && c.suite === suite).length, `${backend} ${suite} cases`).to.be.at.least(
           suite === 'conformance' ? 78 : 17,
@@ -49,16 +69,16 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
         .filter((c) => c.expectation)
         .map((c) => `${c.backend} ${c.id} ${c.status}`)
         .sort(),
-    ).to.deep.equal(['afxdp key.seed003-truncated-tcp fail', 'kernel key.seed003-truncated-vlan skipped', 'kernel match.nd-target fail']);
+    ).to.deep.equal(['afxdp key.seed003-truncated-tcp fail', 'kernel@uml-debian key.seed003-truncated-vlan skipped', 'kernel@uml-debian match.nd-target fail']);
     // The kernel finding keeps the evidence a kernel engineer needs: OVS 3.1 gives the kernel no
     // nd() mask while the ICMPv6 code is wildcarded, so the megaflow of a solicitation the rule
     // refused takes every target.
-    const nd = results.cases.find((c) => c.backend === 'kernel' && c.id === 'match.nd-target');
+    const nd = results.cases.find((c) => c.backend === 'kernel@uml-debian' && c.id === 'match.nd-target');
     expect(nd?.details?.flows?.join('\n')).to.match(/icmpv6\(type=135,code=0\/0\),nd\(target=::\/::,.*actions:drop/);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(
       /name="match\.nd-target \[[^\]]*\]"[^>]*><skipped type="expected-fail" message="expected fail \(known finding, suites\/expectations\/kernel\.yaml\)/,
     );
-    const console_ = readFileSync(join(out, 'guest-kernel', 'guest-console.log'), 'utf8');
+    const console_ = readFileSync(join(out, 'guest-uml-debian', 'guest-console.log'), 'utf8');
     expect(console_).to.match(/guest: linux 6\.1\./);
     console.log(`      guest reached its init at ${/up ([\d.]+) s/.exec(console_)?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
   });
