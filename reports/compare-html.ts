@@ -1,5 +1,7 @@
 import { pointLabel, type Comparison } from './compare.js';
 import { escapeHtml } from './html-escape.js';
+import { kernelDiffHtml } from './kernel-diff.js';
+import { STYLE } from './style.js';
 
 const esc = escapeHtml;
 
@@ -28,12 +30,13 @@ export function comparisonHtml(c: Comparison): string {
     )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dplab compare ${esc(c.baseline.id)} -> ${esc(c.run.id)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}.s-fail{background:#f4b4b4}.s-pass{background:#c8ecc8}.s-warn{background:#f7e3a8}.s-note{background:#eee}</style></head><body>
+<style>${STYLE}.s-warn{background:#f7e3a8}.s-note{background:#eee}</style></head><body>
 <h1>dplab compare: ${esc(c.baseline.id)} -> ${esc(c.run.id)}</h1>
 <p id="verdict">${c.regressions > 0 ? `${c.regressions} regression(s)` : 'no regressions'}${c.warnings > 0 ? `, ${c.warnings} coverage warning(s)` : ''}</p>
 ${c.conditions.length > 0 ? `<h2>Conditions that differ</h2><ul id="conditions">${c.conditions.map((x) => `<li>${esc(x.field)}: ${esc(x.baseline)} -&gt; ${esc(x.run)}</li>`).join('')}</ul>` : ''}
 ${c.lostBackends.length > 0 ? `<p id="lost-backends">Backends that ran in the baseline and are missing from the run: ${esc(c.lostBackends.join(', '))}</p>` : ''}
 <table><tr><th>backend</th><th>baseline</th><th>run</th></tr>${c.columns.map((col) => `<tr><td>${esc(col.backend)}</td><td>${esc(col.baseline ?? '(absent)')}</td><td>${esc(col.run ?? '(absent)')}</td></tr>`).join('')}</table>
+${kernelDiffHtml(c.kernelDiff)}
 <h2>Cases</h2><table id="case-changes"><tr><th>change</th><th>backend</th><th>case</th><th>baseline</th><th>run</th><th>reason</th></tr>${cases}</table>
 <h2>Benchmarks</h2><table id="benchmark-changes"><tr><th>change</th><th>backend</th><th>point</th><th>baseline</th><th>run</th><th>ratio</th><th>note</th></tr>${bench}</table>
 </body></html>

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint, RunResults } from '../harness/results/results.js';
 import { compareRuns, formatComparison } from './compare.js';
+import { comparisonHtml } from './compare-html.js';
 
 const point = (backend: string, metric: string, value: number): BenchmarkPoint => samplePoint(backend, metric, value);
 
@@ -57,6 +58,36 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     });
     expect(c.regressions).to.equal(0);
     expect(formatComparison(c)).to.match(/cases: no status changed\nno regressions\n$/);
+  });
+
+  it('shows a kernel diff for a backend that ran on another kernel in each run: probes and both reasons, never counted', () => {
+    const base = kernelRun('a', 'uml', '6.1.176', { 'ct.zone': 'unsupported', broke: 'pass', same: 'pass' });
+    base.run.backends[0] = { ...base.run.backends[0]!, unsupported: { 'ct.zone': 'CONFIG_NF_CONNTRACK_ZONES not set' } };
+    const run = kernelRun('b', 'qemu', '6.12.9', { 'ct.zone': 'pass', broke: 'fail', same: 'pass' });
+    const c = compareRuns(base, run);
+    expect(c.kernelDiff.map((p) => [p.backend, p.from.kernel, p.to.kernel, p.cases.length])).to.deep.equal([['kernel', '6.1.176 (uml)', '6.12.9 (qemu)', 2]]);
+    // The same count as the case changes give on their own: the kernel diff adds none.
+    expect(c.regressions).to.equal(1);
+    const text = formatComparison(c);
+    expect(text).to.contain(
+      [
+        'kernel diff (informational: the same backend on two kernels):',
+        '  kernel: 6.1.176 (uml) -> 6.12.9 (qemu): 3 case(s) compared, 1 same, 2 differ',
+        '    feature ct.zone: unsupported on 6.1.176 (uml): CONFIG_NF_CONNTRACK_ZONES not set',
+        '    conformance/broke: pass -> fail (broke fail)',
+        '    conformance/ct.zone: unsupported (ct.zone unsupported) -> pass',
+        'regression    kernel conformance/broke: pass -> fail (broke fail)',
+      ].join('\n'),
+    );
+    expect(JSON.parse(JSON.stringify(c)).kernelDiff[0].features).to.deep.equal([{ feature: 'ct.zone', from: 'CONFIG_NF_CONNTRACK_ZONES not set' }]);
+    expect(comparisonHtml(c)).to.match(/<h2>Kernel diff<\/h2>.*<h3>kernel: 6\.1\.176 \(uml\) → 6\.12\.9 \(qemu\)<\/h3>/s);
+  });
+
+  it('prints no kernel diff when every column ran on the same kernel in both runs', () => {
+    const c = compareRuns(kernelRun('a', 'uml', '6.1.176', { x: 'pass', y: 'pass' }), kernelRun('b', 'uml', '6.1.176', { x: 'fail', y: 'pass' }));
+    expect(c.kernelDiff).to.deep.equal([]);
+    expect(formatComparison(c)).to.not.contain('kernel diff');
+    expect(comparisonHtml(c)).to.not.contain('Kernel diff');
   });
 
   it('counts a pass that now fails as a regression, a pass now skipped, unsupported or absent as lost coverage, and lists fixes, new and missing cases', () => {

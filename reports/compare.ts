@@ -7,6 +7,8 @@ import {
   type CaseStatus,
   type RunResults,
 } from '../harness/results/results.js';
+import { kernelPairsAcross, type KernelPair } from '../harness/results/kernel-diff.js';
+import { kernelDiffLines } from './kernel-diff.js';
 
 /**
  * `dplab compare`: what changed from a baseline run to another run, per (backend, kernel)
@@ -25,6 +27,9 @@ import {
  * Points measured under different conditions (generator, topology, trial length, search
  * precision, PDR loss) are shown side by side and never judged; so are points the generator
  * bounded on either side.
+ *
+ * A column that ran on another kernel in each run also gets its kernel diff
+ * (harness/results/kernel-diff.ts): shown, never counted.
  */
 export type CaseChangeKind = 'regression' | 'coverage-lost' | 'fixed' | 'changed' | 'new' | 'missing';
 
@@ -81,6 +86,8 @@ export interface Comparison {
   readonly conditions: readonly ConditionChange[];
   readonly cases: readonly CaseChange[];
   readonly benchmarks: readonly BenchmarkChange[];
+  /** Columns that ran on another kernel in each run: informational, never counted. */
+  readonly kernelDiff: readonly KernelPair[];
   /** Counted for the exit code. */
   readonly regressions: number;
   /** Lost coverage accepted with allowCoverageLoss. */
@@ -247,6 +254,7 @@ export function compareRuns(base: RunResults, run: RunResults, o: CompareOptions
     conditions,
     cases,
     benchmarks,
+    kernelDiff: kernelPairsAcross(base, run),
     regressions: regressed + (o.allowCoverageLoss ? 0 : coverageLost),
     warnings: o.allowCoverageLoss ? coverageLost : 0,
   };
@@ -263,6 +271,7 @@ export function formatComparison(c: Comparison): string {
   const lines = [`baseline ${c.baseline.id} (${c.baseline.dplabCommit.slice(0, 12)}) -> run ${c.run.id} (${c.run.dplabCommit.slice(0, 12)})`];
   for (const col of c.columns) lines.push(`  ${col.backend}: ${col.baseline ?? '(absent)'} -> ${col.run ?? '(absent)'}`);
   for (const x of c.conditions) lines.push(`conditions differ: ${x.field}: ${x.baseline} -> ${x.run}`);
+  lines.push(...kernelDiffLines(c.kernelDiff));
   const lostKind = c.warnings > 0 ? 'warning' : 'coverage-lost';
   for (const id of c.lostBackends) lines.push(`${lostKind.padEnd(13)} backend ${id}: ran in the baseline, missing from the run`);
   if (c.cases.length === 0) lines.push('cases: no status changed');

@@ -5,6 +5,7 @@ import type { BenchmarkPoint } from '../harness/results/results.js';
 import { drawCharts } from './chart-draw.js';
 import { chartLibraryScript, runCharts } from './charts.js';
 import { renderReport } from './html-report.js';
+import { sampleCase, sampleRun } from '../harness/results/kernel-diff.test.js';
 
 const afxdpMrr: BenchmarkPoint = samplePoint('afxdp', 'mrr_pps', 700000, { generator: { name: 'soft', note: 'sent as requested', limited: false } });
 
@@ -54,6 +55,56 @@ describe('HTML report', () => {
     );
     expect(page).to.match(/<table id="known-findings">.*<td>conformance\/set\.tos<\/td><td>expected fail<\/td><td>the userspace datapath rewrites ECN too/s);
     expect(page).to.contain('<a href="https://example.org/issue/7">');
+  });
+
+  it('has a kernel diff section when a backend ran on two kernels: the probes and the cases that differ, with both statuses', () => {
+    const r = sampleRun(
+      'r1',
+      [
+        { id: 'ebpf', available: true, versions: {} },
+        {
+          id: 'ebpf@uml-debian',
+          available: true,
+          versions: { kernel: '6.1.176', guest: 'uml 6.1.176' },
+          unsupported: { 'ct.zone': 'kfunc bpf_ct_set_zone <missing>' },
+        },
+        { id: 'afxdp', available: true, versions: {} },
+        { id: 'afxdp@uml-debian', available: false, reason: 'CONFIG_XDP_SOCKETS not set', versions: { kernel: '6.1.176', guest: 'uml 6.1.176' } },
+      ],
+      [
+        sampleCase('ebpf', 'ct.zone', 'pass'),
+        sampleCase('ebpf', 'l2.output', 'pass'),
+        sampleCase('ebpf@uml-debian', 'ct.zone', 'unsupported', 'ct.zone: kfunc missing'),
+        sampleCase('ebpf@uml-debian', 'l2.output', 'pass'),
+        sampleCase('afxdp', 'l2.output', 'pass'),
+        sampleCase('afxdp@uml-debian', 'l2.output', 'skipped', 'CONFIG_XDP_SOCKETS not set'),
+      ],
+    );
+    const page = renderReport([r], loadCatalogue());
+    const section = page.slice(page.indexOf('<h2>Kernel diff</h2>'), page.indexOf('<h2>Benchmarks</h2>'));
+    expect(page.indexOf('<h2>Kernel diff</h2>')).to.be.greaterThan(page.indexOf('<h2>Known findings</h2>'));
+    expect([...section.matchAll(/<h3>(.*?)<\/h3>/g)].map((m) => m[1])).to.deep.equal([
+      'afxdp: 6.18.44 (host) → 6.1.176 (uml)',
+      'ebpf: 6.18.44 (host) → 6.1.176 (uml)',
+    ]);
+    // The cases a backend could not run are counted on its line, not listed one by one.
+    expect(section).to.contain('<li>not available on 6.1.176 (uml): CONFIG_XDP_SOCKETS not set (1 case(s) not run there, not listed)</li>');
+    expect(section).to.contain('<li>feature ct.zone: unsupported on 6.1.176 (uml): kfunc bpf_ct_set_zone &lt;missing&gt;</li>');
+    expect(section).to.contain(
+      '<tr data-case="ct.zone" data-from="pass" data-to="unsupported"><td>ct.zone</td><td>conformance</td><td class="s-pass">pass</td><td class="s-unsupported">unsupported<br><small>ct.zone: kfunc missing</small></td></tr>',
+    );
+    expect(section.match(/<tr data-case=/g)).to.have.length(1);
+    expect(section).to.contain('<p>2 case(s) compared, 1 same, 1 differ</p>');
+    // Merged runs: each heading names its run.
+    const merged = renderReport([r, { ...r, run: { ...r.run, id: 'r2' } }], loadCatalogue());
+    expect([...merged.matchAll(/<h3>(ebpf: .*?)<\/h3>/g)].map((m) => m[1])).to.deep.equal([
+      'ebpf: 6.18.44 (host) → 6.1.176 (uml) (run r1)',
+      'ebpf: 6.18.44 (host) → 6.1.176 (uml) (run r2)',
+    ]);
+  });
+
+  it('has no kernel diff section when every backend ran on one kernel', () => {
+    expect(html).to.not.contain('Kernel diff').and.not.contain('id="kernel-diff"');
   });
 
   it('lists the catalogue features no case exercises yet', () => {

@@ -5,11 +5,13 @@ import { STYLE } from './style.js';
 import { cellClass, cellText, featureMatrix, type Matrix, type MatrixCell, type MatrixColumn } from './matrix.js';
 import { escapeHtml } from './html-escape.js';
 import { chartLibraryScript, runCharts } from './charts.js';
+import { kernelDiffHtml } from './kernel-diff.js';
+import { kernelPairs } from '../harness/results/kernel-diff.js';
 
 /**
  * The self-contained HTML report: run identity, the parity matrix (features x backend columns,
- * each cell linking to the cases behind it with their frames and flow dumps), benchmark tables
- * and charts. Chart.js is inlined, so the file needs no network when viewed; charts draw when
+ * each cell linking to the cases behind it with their frames and flow dumps), the kernel diff of
+ * backends run on two kernels, benchmark tables and charts. Chart.js is inlined, so the file needs no network when viewed; charts draw when
  * the page loads and set `window.dplabChartsReady`.
  */
 const esc = escapeHtml;
@@ -145,6 +147,7 @@ ${detailsSections(m)}
 <h2>Known findings</h2>
 <p>Divergences of real datapaths, kept as expectations (suites/expectations) with their explanations: a case that behaves as predicted does not fail the run; one that no longer does is listed here and fails it.</p>
 ${findingsSection(runs)}
+${kernelDiffHtml(kernelPairs(runs), runs.length > 1)}
 <h2>Benchmarks</h2>
 ${benchmarkSection(runs)}
 ${chartLibraryScript()}

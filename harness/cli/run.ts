@@ -9,9 +9,11 @@ import { suiteGroups } from './suites.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { generatorPlan, type GeneratorFlags } from './generator-arg.js';
 import { loadCatalogue } from '../features/catalogue.js';
-import { GuestError, type GuestKernel } from '../guest/guest-kernel.js';
+import { GuestError } from '../guest/guest-kernel.js';
 import { ExecError } from '../system/exec.js';
-import { resolveGuestKernel } from '../guest/resolve-kernel.js';
+import { resolveKernels, type KernelTarget } from '../guest/kernel-list.js';
+import { kernelPairsInRun } from '../results/kernel-diff.js';
+import { kernelDiffLines } from '../../reports/kernel-diff.js';
 
 /** `dplab run`'s flags, as commander hands them over. */
 export interface RunFlags extends GeneratorFlags {
@@ -37,11 +39,11 @@ export async function runCommand(o: RunFlags): Promise<number> {
     throw e;
   }
   const topology = loadTopologyOrUsage(o.topology);
-  let guest: GuestKernel | undefined;
+  let kernels: KernelTarget[] | undefined;
   if (o.kernel) {
     try {
       // A Debian kernel not fetched yet is fetched first (a download into dplab's cache).
-      guest = await resolveGuestKernel(o.kernel, o.modules, (m) => process.stderr.write(`kernel fetch: ${m}\n`));
+      kernels = await resolveKernels(o.kernel, o.modules, (m) => process.stderr.write(`kernel fetch: ${m}\n`));
     } catch (e) {
       if (e instanceof GuestError) throw new UsageError(e.message);
       // apt-get download or depmod failed: the host cannot fetch the kernel.
@@ -73,12 +75,14 @@ export async function runCommand(o: RunFlags): Promise<number> {
       topology,
       ...(o.out ? { outDir: o.out } : {}),
       ...(filter ? { caseFilter: filter, caseText: o.case as string } : {}),
-      ...(guest ? { guest } : {}),
+      ...(kernels ? { kernels } : {}),
       generator,
     },
     progress,
   );
   if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
+  const kernelDiff = kernelDiffLines(kernelPairsInRun(results));
+  if (kernelDiff.length > 0) process.stdout.write(`${kernelDiff.join('\n')}\n`);
   const counts = statusCounts(results.cases);
   const verdict = runVerdict(results);
   progress.info(

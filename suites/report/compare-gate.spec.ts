@@ -38,6 +38,22 @@ describe('dplab compare as a CI gate, on a real run and edited copies of it', fu
     const r = dplab(['compare', baseline, runDir()]);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.match(/no regressions\n$/);
+    expect(r.stdout, 'no column changed kernel').to.not.contain('kernel diff');
+  });
+
+  it('shows the kernel diff of a backend that ran on another kernel, without counting it', () => {
+    const moved = runDir((r) => {
+      const k = r.run.backends.find((b) => b.id === 'kernel') as NonNullable<RunResults['run']['backends'][number]>;
+      k.versions = { ...k.versions, kernel: '6.12.9', guest: 'qemu 6.12.9' };
+      k.unsupported = { ...k.unsupported, 'ct.zone_limit': 'no ct_limit on this kernel' };
+    });
+    const r = dplab(['compare', baseline, moved]);
+    expect(r.code, r.stdout).to.equal(0);
+    expect(r.stdout)
+      .to.match(
+        /^kernel diff \(informational: the same backend on two kernels\):\n {2}kernel: 6\.1\.176 \(uml\) -> 6\.12\.9 \(qemu\): (\d+) case\(s\) compared, \1 same, 0 differ$/m,
+      )
+      .and.match(/^ {4}feature ct\.zone_limit: unsupported on 6\.12\.9 \(qemu\): no ct_limit on this kernel$/m);
   });
 
   const regressions: [string, (r: RunResults) => void, RegExp][] = [
