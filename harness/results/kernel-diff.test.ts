@@ -68,7 +68,7 @@ describe('kernel diff: one backend on two kernels', () => {
       expect([kernelLabel(pair!.from), kernelLabel(pair!.to)]).to.deep.equal(['6.18.44 (host)', '6.12.9 (qemu)']);
     });
 
-    it('gives no pair to a tagged column whose backend has no reference column, nor to the reference columns themselves', () => {
+    it('gives no pair to a backend with one column', () => {
       const r = sampleRun(
         'r1',
         [onHost('afxdp'), inGuest('kernel@uml-debian', '6.1.176', 'uml'), inGuest('afxdp@uml-debian', '6.1.176', 'uml')],
@@ -77,14 +77,34 @@ describe('kernel diff: one backend on two kernels', () => {
       expect(kernelPairsInRun(r).map((p) => `${p.from.column} -> ${p.to.column}`)).to.deep.equal(['afxdp -> afxdp@uml-debian']);
     });
 
-    it('orders pairs by backend, then by column', () => {
+    it('takes the first kernel where the backend ran as its reference: kernel on a host without openvswitch.ko is compared on two guests', () => {
+      const r = sampleRun(
+        'r1',
+        [
+          onHost('kernel', { available: false, product: undefined, reason: 'no openvswitch kernel module on this host' }),
+          inGuest('kernel@debian-amd64', '6.1.0-57-amd64', 'qemu-tcg'),
+          inGuest('kernel@debian-6.12-amd64', '6.12.118', 'qemu-tcg'),
+        ],
+        [
+          sampleCase('kernel', 'ct.basic', 'skipped', 'no openvswitch kernel module on this host'),
+          sampleCase('kernel@debian-amd64', 'ct.basic', 'pass'),
+          sampleCase('kernel@debian-6.12-amd64', 'ct.basic', 'fail', 'h2: expected 1 frame(s), got 0'),
+        ],
+      );
+      expect(kernelPairsInRun(r).map((p) => `${p.from.column} -> ${p.to.column}: ${p.cases.map((c) => `${c.id} ${c.from} -> ${c.to}`).join()}`)).to.deep.equal([
+        'kernel@debian-amd64 -> kernel: ct.basic pass -> skipped',
+        'kernel@debian-amd64 -> kernel@debian-6.12-amd64: ct.basic pass -> fail',
+      ]);
+    });
+
+    it("orders pairs by backend, then in the order of the run's kernels", () => {
       const cols = ['kernel', 'kernel@uml-debian', 'ebpf', 'ebpf@qemu-6.12.9', 'ebpf@debian-6.1-amd64'];
       const r = sampleRun(
         'r1',
         cols.map((c) => onHost(c)),
         cols.map((c) => sampleCase(c, 'x', 'pass')),
       );
-      expect(kernelPairsInRun(r).map((p) => p.to.column)).to.deep.equal(['ebpf@debian-6.1-amd64', 'ebpf@qemu-6.12.9', 'kernel@uml-debian']);
+      expect(kernelPairsInRun(r).map((p) => p.to.column)).to.deep.equal(['ebpf@qemu-6.12.9', 'ebpf@debian-6.1-amd64', 'kernel@uml-debian']);
     });
 
     it('names the features probed on one kernel only, with the probe reason, leaving those unsupported on both out', () => {
@@ -95,8 +115,8 @@ describe('kernel diff: one backend on two kernels', () => {
           inGuest('ebpf@uml-debian', '6.1.176', 'uml', {
             unsupported: { meter: 'no meters in the eBPF datapath', 'ct.zone': 'bpf_ct_set_zone kfunc missing (needs 6.3)' },
           }),
-          inGuest('kernel@qemu-6.12.9', '6.12.9', 'qemu', { unsupported: {} }),
           inGuest('kernel', '6.1.176', 'uml', { unsupported: { 'tunnel.srv6': 'no srv6 vport' } }),
+          inGuest('kernel@qemu-6.12.9', '6.12.9', 'qemu', { unsupported: {} }),
         ],
         [],
       );

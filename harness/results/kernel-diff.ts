@@ -110,14 +110,20 @@ const order = (p: KernelPair, q: KernelPair) =>
   p.from.column.localeCompare(q.from.column) ||
   p.to.column.localeCompare(q.to.column);
 
-/** Within one run: each `backend@tag` column against the reference column `backend`, when the run has it. */
+/**
+ * Within one run: each backend's columns against one of them, its reference: the first column,
+ * in the order of the run's kernels, where the backend could run (the reference kernel's `backend`
+ * when it ran there; else, e.g. `kernel` on a host without openvswitch.ko, the first guest's).
+ * Pairs keep the run's kernel order.
+ */
 export function kernelPairsInRun(r: RunResults): KernelPair[] {
   const columns = columnsOf(r);
-  return columns
-    .filter((id) => columnKernelTag(id) !== undefined && columns.includes(columnBackend(id)))
-    .map((id) => pairOf(r, columnBackend(id), r, id))
-    .filter((p): p is KernelPair => p !== undefined)
-    .sort(order);
+  const available = (id: string) => r.run.backends.find((b) => b.id === id)?.available ?? true;
+  return [...new Set(columns.map(columnBackend))].sort().flatMap((backend) => {
+    const own = columns.filter((id) => columnBackend(id) === backend);
+    const ref = own.find(available) ?? own[0];
+    return own.filter((id) => id !== ref).flatMap((id) => pairOf(r, ref as string, r, id) ?? []);
+  });
 }
 
 /** Across two runs: each column both have, when it ran on another kernel in each. */
