@@ -58,6 +58,21 @@ describe('expectations (known findings, kept apart from the tests)', () => {
     expect(caseVerdict(r.cases).stale).to.deep.equal([]);
   });
 
+  it('confirms no finding on a backend that could not run at all, whatever its status says, and finds it on a backend@kernel column', () => {
+    const down = run();
+    down.run.backends = down.run.backends.map((b) => (b.id === 'afxdp' ? { ...b, available: false, reason: 'no AF_XDP sockets' } : b));
+    expect(applyExpectations(down, load()).cases.filter((c) => c.expectation)).to.deep.equal([]);
+    const guest = run();
+    guest.run.backends = guest.run.backends.map((b) => (b.id === 'afxdp' ? { ...b, id: 'afxdp@debian-6.12-amd64' } : b));
+    guest.cases = guest.cases.map((c) => (c.backend === 'afxdp' ? { ...c, backend: 'afxdp@debian-6.12-amd64' } : c));
+    expect(
+      applyExpectations(guest, load())
+        .cases.filter((c) => c.expected)
+        .map((c) => `${c.backend} ${c.id}`)
+        .sort(),
+    ).to.deep.equal(['afxdp@debian-6.12-amd64 set.tos', 'afxdp@debian-6.12-amd64 vlan.qinq']);
+  });
+
   it('applies only within its OVS and kernel version ranges', () => {
     const newer = applyExpectations(run([], '3.2.1'), load());
     const tos = newer.cases.find((c) => c.id === 'set.tos');

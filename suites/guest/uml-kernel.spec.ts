@@ -60,7 +60,9 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
         );
     }
     // Exactly as predicted: a case without an expectation passes, one with an expectation does what it says.
+    // Of the columns that ran (the two that could not are all skipped, checked above).
     const unpredicted = results.cases
+      .filter((c) => c.backend === 'kernel@uml-debian' || c.backend === 'afxdp')
       .filter((c) => (c.expectation ? !c.expected : c.status !== 'pass'))
       .map((c) => `${c.backend} ${c.suite}/${c.id} ${c.status}: ${c.reason}`);
     expect(unpredicted, 'outcomes the expectation files do not predict').to.deep.equal([]);
