@@ -1,4 +1,4 @@
-import { backendKernel, columnBackend, columnKernelTag, type CaseResult, type CaseStatus, type RunResults } from './results.js';
+import { backendKernel, columnBackend, type CaseResult, type CaseStatus, type RunResults } from './results.js';
 
 /**
  * The kernel diff: one backend on two kernels, what differs between them — whether it could run
