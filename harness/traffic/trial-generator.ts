@@ -54,6 +54,14 @@ export interface TrialGenerator {
   close(): Promise<void>;
 }
 
+/**
+ * The generator cannot send on this host at all (a kernel that refuses what it needs): an
+ * environment limit, so the benchmarks are skipped with this reason, not failed.
+ */
+export class GeneratorUnavailableError extends Error {
+  override name = 'GeneratorUnavailableError';
+}
+
 /** The generator itself is gone (a TRex server that died or hangs): no later trial can run. */
 export class GeneratorLostError extends Error {
   override name = 'GeneratorLostError';

@@ -9,6 +9,7 @@ import { parseResults, type BenchmarkPoint, type RunResults } from '../../harnes
 import { leftovers } from '../lifecycle/leftovers.js';
 import { HOLLOW } from '../../reports/charts.js';
 import { reportCharts, type ReportChart } from '../report/charts.js';
+import { softGeneratorRefusal } from '../../harness/traffic/soft/generator-probe.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
@@ -53,7 +54,12 @@ describe('dplab bench --smoke (every target, a few seconds each)', function () {
     if (process.getuid?.() !== 0) this.skip();
   });
 
-  it('measures the baselines and every host backend on p2p veth; each figure is what its trials show', async () => {
+  it('measures the baselines and every host backend on p2p veth; each figure is what its trials show', async function () {
+    const refused = await softGeneratorRefusal();
+    if (refused) {
+      console.log(`      skipped: ${refused}`);
+      this.skip();
+    }
     const out = mkdtempSync(join(tmpdir(), 'dplab-bench-'));
     const r = spawnSync(process.execPath, [CLI, 'bench', '--smoke', '--out', out], { encoding: 'utf8', timeout: 600_000 });
     expect(r.status, r.stderr).to.equal(0);

@@ -5,6 +5,7 @@ import { parseOfctlFlows } from '../../harness/openflow/parse.js';
 import { parseProfile, sizedStreams } from '../../harness/traffic/streams/stream-model.js';
 import { ebpfDatapath, ebpfXdpDatapath } from '../../datapaths/ebpf/index.js';
 import { startP2pBed, type P2pBed } from './p2p-bed.js';
+import { softGeneratorRefusal } from '../../harness/traffic/soft/generator-probe.js';
 
 /**
  * A port flooded before its flow exists: the first frames miss and queue at the agent, the flow
@@ -17,6 +18,11 @@ for (const d of [ebpfDatapath, ebpfXdpDatapath] as Datapath[]) {
 
     before(async function () {
       if (process.getuid?.() !== 0 || !(await d.probe()).available) this.skip();
+      const refused = await softGeneratorRefusal();
+      if (refused) {
+        console.log(`      skipped: ${refused}`);
+        this.skip();
+      }
       bed = await startP2pBed('flood', async (topology, ctx) => {
         const dp = await d.start(topology, ctx);
         const ports = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));

@@ -5,6 +5,7 @@ import { runTrial, unaccounted, type TrialPath } from '../../harness/traffic/sof
 import type { StartedSink } from '../../harness/traffic/soft/sink.js';
 import { parseProfile, sizedStreams, type ProfileInput } from '../../harness/traffic/streams/stream-model.js';
 import { startP2pBed, type P2pBed } from './p2p-bed.js';
+import { softGeneratorRefusal } from '../../harness/traffic/soft/generator-probe.js';
 
 /**
  * The soft generator on real veth, h1 -> p1 -> XDP redirect -> p2 -> h2: it sends what it is
@@ -18,6 +19,11 @@ describe('soft generator and sink (real veth, XDP redirect between the DUT ports
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
+    const refused = await softGeneratorRefusal();
+    if (refused) {
+      console.log(`      skipped: ${refused}`);
+      this.skip();
+    }
     bed = await startP2pBed('gen', (topology, ctx) => baselineXdp.start(topology, ctx));
     path = bed.path;
     sink = path.sink;

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { parseFrame } from '../../packet/index.js';
 import { parseProfile } from '../streams/stream-model.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
-import { compileArgs, compileStreams } from './soft-generator.js';
+import { compileArgs, compileStreams, refusedByKernel } from './soft-generator.js';
+import { ExecError } from '../../system/exec.js';
+import { GeneratorUnavailableError } from '../trial-generator.js';
 import { templateFrame } from '../streams/template.js';
 
 const h1: EndpointHandle = { name: 'h1', netns: 'n1', ifname: 'e1', mac: '0a:00:00:00:00:01', dutPort: 'p1' };
@@ -90,5 +92,20 @@ describe('soft generator: compiling the stream model for dplab-gen', () => {
     expect(() => compileArgs(parseProfile({ ...base, rate: { pps: 0 }, mode: { kind: 'burst', frames: 5 } }, 't'), 'e1')).to.throw(
       'mode burst: needs a rate (bursts are paced)',
     );
+  });
+});
+
+describe('soft generator: a kernel that refuses it', () => {
+  const failed = (stderr: string) => new ExecError('ip netns exec n1 dplab-gen --if e1', { code: 1, stdout: '', stderr });
+
+  it('names the refusal of BPF_PROG_RUN with live frames as an environment limit, not a failed trial', () => {
+    const e = refusedByKernel(failed('dplab-gen: BPF_PROG_RUN (live frames) on e1: Operation not permitted\n'));
+    expect(e).to.be.instanceOf(GeneratorUnavailableError);
+    expect(e?.message).to.match(/^soft generator: kernel \S+ refuses BPF_PROG_RUN with live frames \(EPERM\), the only way dplab-gen sends$/);
+  });
+
+  it('leaves every other failure as it is', () => {
+    expect(refusedByKernel(failed('dplab-gen: BPF_PROG_RUN (live frames) on e1: No such device\n'))).to.equal(undefined);
+    expect(refusedByKernel(new Error('BPF_PROG_RUN (live frames) on e1: Operation not permitted'))).to.equal(undefined);
   });
 });

@@ -1,8 +1,10 @@
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJson } from '../../text/json-schema.js';
 import { REPO_ROOT } from '../../system/identity.js';
-import { exec } from '../../system/exec.js';
+import { exec, ExecError } from '../../system/exec.js';
+import { GeneratorUnavailableError } from '../trial-generator.js';
 import type { EndpointHandle } from '../../../topologies/topology.js';
 import { ratePps, type FieldVar, type Profile } from '../streams/stream-model.js';
 import { FIELD_AT, HDR_LEN, IPV4_OFF, templateFrame } from '../streams/template.js';
@@ -64,6 +66,17 @@ export async function sendProfile(profile: Profile, from: EndpointHandle, to: En
     netns: from.netns,
     input: `${compileStreams(profile, from, to)}\n`,
     timeoutMs: profile.durationMs + 30_000,
+  }).catch((e: unknown) => {
+    throw refusedByKernel(e) ?? e;
   });
   return parseJson(GenReportSchema, r.stdout, 'dplab-gen report');
+}
+
+/**
+ * dplab-gen sends with BPF_PROG_RUN in live-frames mode (5.18); a kernel that refuses that
+ * call to root (EPERM: some hardened builds do) leaves the soft generator nothing to send with.
+ */
+export function refusedByKernel(e: unknown): GeneratorUnavailableError | undefined {
+  if (!(e instanceof ExecError) || !/BPF_PROG_RUN \(live frames\) on \S+: Operation not permitted/.test(e.message)) return undefined;
+  return new GeneratorUnavailableError(`soft generator: kernel ${release()} refuses BPF_PROG_RUN with live frames (EPERM), the only way dplab-gen sends`);
 }
