@@ -14,6 +14,7 @@ export function comparisonHtml(c: Comparison): string {
     improvement: 's-pass',
     incomparable: 's-note',
     'generator-limited': 's-note',
+    'in-guest': 's-note',
   };
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
   const cases = c.cases

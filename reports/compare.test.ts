@@ -3,6 +3,7 @@ import { samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint, RunResults } from '../harness/results/results.js';
 import { compareRuns, formatComparison } from './compare.js';
 import { comparisonHtml } from './compare-html.js';
+import { guestBenchRun } from '../harness/results/guest-ratios.test.js';
 
 const point = (backend: string, metric: string, value: number): BenchmarkPoint => samplePoint(backend, metric, value);
 
@@ -272,6 +273,50 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     expect(c.benchmarks.map((b) => `${b.kind}: ${b.note}`)).to.deep.equal([
       'generator-limited: the generator bounded the baseline: not a figure of the target',
     ]);
+    expect(c.regressions).to.equal(0);
+  });
+
+  it('never judges a point measured inside a guest kernel: shown side by side with its ratio to kernel there, never lost coverage', () => {
+    const base = guestBenchRun();
+    const q = '@debian-6.1.0-57-amd64';
+    // ebpf halved in the guest, afxdp's point gone, baseline-xdp's column gone: nothing counts.
+    const run: RunResults = {
+      ...base,
+      run: { ...base.run, id: 'b', backends: base.run.backends.filter((b) => b.id !== `baseline-xdp${q}`) },
+      benchmarks: base.benchmarks
+        .filter((p) => p.backend !== `afxdp${q}` && p.backend !== `baseline-xdp${q}`)
+        .map((p) => (p.backend === `ebpf${q}` && p.flows === 1 ? { ...p, value: 45_000, spread: { min: 44_000, max: 46_000 } } : p)),
+    };
+    const c = compareRuns(base, run);
+    expect(c.regressions).to.equal(0);
+    expect(c.lostBackends).to.deep.equal([]);
+    const ebpf = c.benchmarks.find((b) => b.backend === `ebpf${q}` && b.flows === 1);
+    expect(ebpf).to.deep.include({
+      from: 90_000,
+      to: 45_000,
+      kind: 'in-guest',
+      note: "measured inside a guest kernel: the emulator's figure, not judged; MRR / kernel on that kernel 0.90 -> 0.45",
+    });
+    expect(c.benchmarks.find((b) => b.backend === `afxdp${q}`)?.note).to.equal(
+      "measured inside a guest kernel: the emulator's figure, not judged (only in the baseline); MRR / kernel on that kernel 0.50 -> (none)",
+    );
+    expect(c.benchmarks.filter((b) => b.kind !== 'in-guest').map((b) => `${b.backend} ${b.kind}`)).to.deep.equal(['ebpf same']);
+    expect(formatComparison(c)).to.contain('in-guest      ebpf@debian-6.1.0-57-amd64 mrr_pps 64 B 1 flows: 90000 -> 45000 pps (x0.500)');
+    expect(comparisonHtml(c)).to.contain('<tr class="s-note"><td>in-guest</td>');
+  });
+
+  it('a column on the host in one run and in a guest in the other (a guest as first kernel) is not judged either', () => {
+    const host = kernelRun('a', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e6)]);
+    const guest = kernelRun('b', 'uml', '6.1.176', {}, [point('ebpf', 'mrr_pps', 1e4)]);
+    const inGuest: RunResults = {
+      ...guest,
+      run: {
+        ...guest.run,
+        backends: [...guest.run.backends.filter((b) => b.id !== 'ebpf'), { id: 'ebpf', available: true, versions: { guest: 'uml 6.1.176' } }],
+      },
+    };
+    const c = compareRuns(host, inGuest);
+    expect(c.benchmarks.map((b) => b.kind)).to.deep.equal(['in-guest']);
     expect(c.regressions).to.equal(0);
   });
 });

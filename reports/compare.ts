@@ -9,6 +9,8 @@ import {
 } from '../harness/results/results.js';
 import { kernelPairsAcross, type KernelPair } from '../harness/results/kernel-diff.js';
 import { kernelDiffLines } from './kernel-diff.js';
+import { GUEST_REFERENCE, guestRatio, isGuestColumn } from '../harness/results/guest-ratios.js';
+import { columnId, columnKernelTag } from '../harness/results/results.js';
 
 /**
  * `dplab compare`: what changed from a baseline run to another run, per (backend, kernel)
@@ -26,7 +28,8 @@ import { kernelDiffLines } from './kernel-diff.js';
  *   runs' trial spreads, and at least `threshold` of the baseline value.
  * Points measured under different conditions (generator, topology, trial length, search
  * precision, PDR loss) are shown side by side and never judged; so are points the generator
- * bounded on either side.
+ * bounded on either side, and points measured inside a guest kernel (the emulator's figures:
+ * shown with their ratio to `kernel` on that kernel, never judged, never counted as lost).
  *
  * A column that ran on another kernel in each run also gets its kernel diff
  * (harness/results/kernel-diff.ts): shown, never counted.
@@ -44,7 +47,7 @@ export interface CaseChange {
   readonly reason: string;
 }
 
-export type BenchmarkChangeKind = 'regression' | 'improvement' | 'same' | 'incomparable' | 'generator-limited' | 'coverage-lost' | 'new';
+export type BenchmarkChangeKind = 'regression' | 'improvement' | 'same' | 'incomparable' | 'generator-limited' | 'in-guest' | 'coverage-lost' | 'new';
 
 export interface BenchmarkChange {
   readonly backend: string;
@@ -113,9 +116,29 @@ function caseKind(from: CaseStatus | 'absent', to: CaseStatus | 'absent'): CaseC
   return 'changed';
 }
 
-/** Backends that ran something in a run: a case that passed or failed, or a benchmark point. */
+/** Backends that ran something in a run: a case that passed or failed, or a benchmark point compare judges (not a guest's). */
 function ranBackends(r: RunResults): Set<string> {
-  return new Set([...r.cases.filter((c) => c.status !== 'skipped').map((c) => c.backend), ...r.benchmarks.filter((p) => !p.unsupported).map((p) => p.backend)]);
+  return new Set([
+    ...r.cases.filter((c) => c.status !== 'skipped').map((c) => c.backend),
+    ...r.benchmarks.filter((p) => !p.unsupported && !isGuestColumn(r, p.backend)).map((p) => p.backend),
+  ]);
+}
+
+/** An in-guest MRR point's ratio to `kernel` on its kernel, as text; undefined for other points or without a reference. */
+function guestRatioText(r: RunResults, p: BenchmarkPoint | undefined): string | undefined {
+  if (!p || p.metric !== 'mrr_pps') return undefined;
+  const reference = columnId(GUEST_REFERENCE, columnKernelTag(p.backend));
+  const ref = r.benchmarks.find((x) => x.backend === reference && x.metric === p.metric && x.frameSize === p.frameSize && x.flows === p.flows);
+  const ratio = guestRatio(p, ref, p.backend === reference).ratio;
+  return ratio === undefined ? undefined : ratio.toFixed(2);
+}
+
+/** A guest point, from either side: shown, never judged (the emulator set both figures). */
+function inGuest(base: RunResults, run: RunResults, b: BenchmarkPoint | undefined, p: BenchmarkPoint | undefined): Pick<BenchmarkChange, 'kind' | 'note'> {
+  const [rb, rp] = [guestRatioText(base, b), guestRatioText(run, p)];
+  const ratios = rb !== undefined || rp !== undefined ? `; MRR / ${GUEST_REFERENCE} on that kernel ${rb ?? '(none)'} -> ${rp ?? '(none)'}` : '';
+  const side = !b ? ' (new in the run)' : !p ? ' (only in the baseline)' : '';
+  return { kind: 'in-guest', note: `measured inside a guest kernel: the emulator's figure, not judged${side}${ratios}` };
 }
 
 function compareCases(base: RunResults, run: RunResults, lost: ReadonlySet<string>): CaseChange[] {
@@ -209,9 +232,20 @@ function compareBenchmarks(
     unit: p.unit,
     ...(p.loadFraction === undefined ? {} : { loadFraction: p.loadFraction }),
   });
+  const guest = (p: BenchmarkPoint) => isGuestColumn(base, p.backend) || isGuestColumn(run, p.backend);
   for (const b of base.benchmarks) {
     const p = after.get(pointKey(b));
     if (b.unsupported) continue;
+    if (guest(b)) {
+      if (!p && lost.has(b.backend)) continue;
+      out.push({
+        ...head(b),
+        from: b.value,
+        ...(p && !p.unsupported ? { to: p.value, ...(b.value > 0 ? { ratio: p.value / b.value } : {}) } : {}),
+        ...inGuest(base, run, b, p),
+      });
+      continue;
+    }
     if (!p) {
       if (!lost.has(b.backend)) out.push({ ...head(b), from: b.value, kind: 'coverage-lost', note: 'measured in the baseline, not in the run' });
       continue;
@@ -222,7 +256,10 @@ function compareBenchmarks(
     }
     out.push({ ...head(b), from: b.value, to: p.value, ...(b.value > 0 ? { ratio: p.value / b.value } : {}), ...judge(b, p, threshold, incomparable(p)) });
   }
-  for (const p of run.benchmarks) if (!before.has(pointKey(p)) && !p.unsupported) out.push({ ...head(p), to: p.value, kind: 'new' });
+  for (const p of run.benchmarks) {
+    if (before.has(pointKey(p)) || p.unsupported) continue;
+    out.push({ ...head(p), to: p.value, ...(guest(p) ? inGuest(base, run, undefined, p) : { kind: 'new' as const }) });
+  }
   return { changes: out, conditions };
 }
 

@@ -7,6 +7,8 @@ import { escapeHtml } from './html-escape.js';
 import { chartLibraryScript, runCharts } from './charts.js';
 import { kernelDiffHtml } from './kernel-diff.js';
 import { kernelPairs } from '../harness/results/kernel-diff.js';
+import { hostPoints } from '../harness/results/guest-ratios.js';
+import { guestBenchmarkSection } from './guest-bench.js';
 
 /**
  * The self-contained HTML report: run identity, the parity matrix (features x backend columns,
@@ -110,8 +112,10 @@ function detailsSections(m: Matrix): string {
     .join('\n');
 }
 
-function benchmarkSection(runs: readonly RunResults[]): string {
-  if (runs.every((r) => r.benchmarks.length === 0)) return '<p>No benchmark points in these runs.</p>';
+/** `runs` with their host-kernel points only (hostRuns): guest points are shown as ratios, in their own section. */
+function benchmarkSection(runs: readonly RunResults[], guestPoints: boolean): string {
+  if (runs.every((r) => r.benchmarks.length === 0))
+    return guestPoints ? '<p>No benchmark points on the host kernel; guest kernels below.</p>' : '<p>No benchmark points in these runs.</p>';
   const rows = runs.flatMap((r) =>
     r.benchmarks.map((p) => {
       const ratio = ratioToCeiling(p, r.benchmarks)?.toFixed(2) ?? '';
@@ -126,6 +130,9 @@ function benchmarkSection(runs: readonly RunResults[]): string {
 
 export function renderReport(runs: readonly RunResults[], catalogue: Catalogue): string {
   const m = featureMatrix(runs, catalogue);
+  // Absolute figures, tables and charts come from the host kernel only; a guest's are the emulator's.
+  const hostRuns = runs.map((r) => ({ ...r, benchmarks: hostPoints(r) }));
+  const guestPoints = runs.some((r, i) => r.benchmarks.length > (hostRuns[i] as RunResults).benchmarks.length);
   const title = runs.length === 1 ? `dplab run ${runs[0]?.run.id}` : `dplab runs ${runs.map((r) => r.run.id).join(', ')}`;
   const counts = (cases: readonly CaseResult[]) =>
     Object.entries(statusCounts(cases))
@@ -149,9 +156,10 @@ ${detailsSections(m)}
 ${findingsSection(runs)}
 ${kernelDiffHtml(kernelPairs(runs), runs.length > 1)}
 <h2>Benchmarks</h2>
-${benchmarkSection(runs)}
+${benchmarkSection(hostRuns, guestPoints)}
 ${chartLibraryScript()}
-${runCharts(runs)}
+${runCharts(hostRuns)}
+${guestBenchmarkSection(runs)}
 </body></html>
 `;
 }

@@ -1,5 +1,5 @@
 import type { Datapath, ProbeResult } from '../datapath/datapath.js';
-import type { BackendIdentity, BenchmarkPoint } from '../results/results.js';
+import type { BackendIdentity, BenchmarkPoint, CaseResult } from '../results/results.js';
 import { backendIdentity } from '../results/backend-identity.js';
 import { ratioToCeiling } from '../results/ceiling.js';
 import type { RunContext } from '../run/run-context.js';
@@ -8,7 +8,7 @@ import type { Progress } from '../results/progress.js';
 import type { StartedBenchBed } from './bench-bed.js';
 import { measureTarget } from './benchmark.js';
 import type { BenchPlan } from './plan.js';
-import { GeneratorLostError } from '../traffic/trial-generator.js';
+import { GeneratorLostError, GeneratorUnavailableError } from '../traffic/trial-generator.js';
 import { backendTarget, baselineXdp, linuxBridge, type BenchTarget, type StartedBenchTarget } from './targets.js';
 
 /** Baseline rows measured in every benchmark run: the ceiling, and the Linux bridge. */
@@ -20,6 +20,8 @@ export interface BenchmarkRun {
   readonly identities: BackendIdentity[];
   /** Targets that broke off with an error (their points are missing). */
   readonly errors: { target: string; message: string }[];
+  /** Targets not measured because the generator cannot send on this host (the reason says why). */
+  readonly skipped: { target: string; reason: string }[];
   /** The generator was lost: the suite stopped there (the message says why). */
   readonly aborted?: string;
 }
@@ -41,9 +43,15 @@ export async function runBenchmarks(
   const identities: BackendIdentity[] = [];
   const errors: { target: string; message: string }[] = [];
   const targets: BenchTarget[] = [...BASELINES, ...backends.map(backendTarget)];
+  const skipped: { target: string; reason: string }[] = [];
   let aborted: string | undefined;
+  let unavailable: string | undefined;
   for (const target of targets) {
     if (aborted) break;
+    if (unavailable) {
+      skipped.push({ target: target.id, reason: unavailable });
+      continue;
+    }
     const backend = backends.find((b) => b.id === target.id);
     const probed = backend ? await probe(backend) : undefined;
     if (probed && !probed.available) {
@@ -72,7 +80,17 @@ export async function runBenchmarks(
       identities.push(backendIdentity(target.id, probed, { product: running.product }));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof GeneratorUnavailableError) {
+        // An environment limit, the same for every target: each is skipped with it.
+        unavailable = message;
+        skipped.push({ target: target.id, reason: message });
+        identities.push(backendIdentity(target.id, probed, running ? { product: running.product } : undefined));
+        progress.info(`[${target.id}] benchmark skipped: ${message}`);
+        continue;
+      }
       errors.push({ target: target.id, message });
+      // Its identity too, so a benchmark-only run (a guest's) still names the target that broke off.
+      identities.push(backendIdentity(target.id, probed, running ? { product: running.product } : undefined));
       progress.info(`[${target.id}] benchmark error: ${message}`);
       if (e instanceof GeneratorLostError) aborted = `benchmarks stopped at ${target.id}: ${message}`;
     } finally {
@@ -81,7 +99,15 @@ export async function runBenchmarks(
       undo();
     }
   }
-  return { points, identities, errors, ...(aborted ? { aborted } : {}) };
+  return { points, identities, errors, skipped, ...(aborted ? { aborted } : {}) };
+}
+
+/**
+ * A target's benchmarks as a case of the benchmark suite, for the run's results to say what
+ * happened when there are no points: `error` when they broke off, `skipped` when they could not run.
+ */
+export function benchmarkCase(target: string, status: 'error' | 'skipped', reason: string): CaseResult {
+  return { id: 'benchmark', title: 'benchmark suite', suite: 'benchmark', backend: target, features: [], status, reason, durationMs: 0 };
 }
 
 /** The MRR/NDR/PDR table with ratios to the ceiling row, per frame size and flow count. */

@@ -7,6 +7,7 @@ import { runCommand, type RunFlags } from './run.js';
 import { cleanupCommand } from './cleanup.js';
 import { flowsCheckCommand } from './flows.js';
 import { SUITES } from './suites.js';
+import { BENCH_PLANS } from '../bench/plan.js';
 import { kernelCheckCommand, kernelFetchCommand } from './kernel.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
@@ -63,7 +64,13 @@ withGeneratorAndOut(
       'run every backend on these kernels, one after another, comma-separated: host, uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched as dplab kernel fetch does) or an image PATH (qemu); the first is the reference, the others add backend@kernel columns',
     )
     .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
-    .option('--case <pattern>', 'only cases whose id contains this text'),
+    .option('--case <pattern>', 'only cases whose id contains this text')
+    .addOption(
+      new Option(
+        '--bench-plan <plan>',
+        'what the benchmark suite measures: default (as dplab bench), or guest (64 B, 1 and 1000 flows, MRR only: what guest kernels measure)',
+      ).choices(Object.keys(BENCH_PLANS)),
+    ),
 ).action(async (o: RunFlags) => {
   process.exitCode = await runCommand(o);
 });

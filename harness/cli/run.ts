@@ -14,6 +14,9 @@ import { ExecError } from '../system/exec.js';
 import { resolveKernels, type KernelTarget } from '../guest/kernel-list.js';
 import { kernelPairsInRun } from '../results/kernel-diff.js';
 import { kernelDiffLines } from '../../reports/kernel-diff.js';
+import { BENCH_PLANS, type BenchPlanName } from '../bench/plan.js';
+import { hostPoints } from '../results/guest-ratios.js';
+import { guestRatioLines } from '../../reports/guest-bench.js';
 
 /** `dplab run`'s flags, as commander hands them over. */
 export interface RunFlags extends GeneratorFlags {
@@ -24,6 +27,8 @@ export interface RunFlags extends GeneratorFlags {
   modules?: string;
   out?: string;
   case?: string;
+  /** A named benchmark plan (commander checks the name). */
+  benchPlan?: BenchPlanName;
 }
 
 /**
@@ -55,6 +60,7 @@ export async function runCommand(o: RunFlags): Promise<number> {
   }
   const { names, groups } = suiteGroups(o.suite);
   const generator = generatorPlan(o, topology, names.includes('benchmark'));
+  if (o.benchPlan && !names.includes('benchmark')) throw new UsageError('--bench-plan: only with --suite benchmark (or all)');
   const catalogue = loadCatalogue();
   for (const g of groups) {
     for (const c of g.cases) {
@@ -76,11 +82,19 @@ export async function runCommand(o: RunFlags): Promise<number> {
       ...(o.out ? { outDir: o.out } : {}),
       ...(filter ? { caseFilter: filter, caseText: o.case as string } : {}),
       ...(kernels ? { kernels } : {}),
+      ...(o.benchPlan ? { bench: BENCH_PLANS[o.benchPlan] } : {}),
       generator,
     },
     progress,
   );
-  if (results.benchmarks.length > 0) process.stdout.write(`${benchmarkTable(results.benchmarks)}\n`);
+  const host = hostPoints(results);
+  // Inside a guest kernel (guest-init.sh sets DPLAB_GUEST) the emulator sets every figure: the
+  // run that booted the guest shows them, as ratios only.
+  if (host.length > 0 && process.env.DPLAB_GUEST)
+    progress.info(`benchmark: ${host.length} points measured inside a guest kernel; the emulator sets their figures, the host's run shows them as ratios`);
+  else if (host.length > 0) process.stdout.write(`${benchmarkTable(host)}\n`);
+  const inGuests = guestRatioLines(results);
+  if (inGuests.length > 0) process.stdout.write(`${inGuests.join('\n')}\n`);
   const kernelDiff = kernelDiffLines(kernelPairsInRun(results));
   if (kernelDiff.length > 0) process.stdout.write(`${kernelDiff.join('\n')}\n`);
   const counts = statusCounts(results.cases);

@@ -43,6 +43,8 @@ export interface GuestRun {
   /** Host folder the guest writes into (mounted writable at the same path). */
   readonly outDir: string;
   readonly timeoutMs: number;
+  /** Virtual CPUs of a qemu guest (default 1); a UML guest always has one. */
+  readonly cpus?: number;
   /** Called with each new line of the guest's console log, while it runs. */
   readonly onLine?: (line: string) => void;
 }

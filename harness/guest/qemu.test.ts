@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { qemuAccel } from './qemu.js';
+import { qemuAccel, tcgThreads } from './qemu.js';
 
 const cpuinfo = (flags: string) => `processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu vme de pse tsc msr ${flags} lm\n`;
 
@@ -20,5 +20,10 @@ describe('qemu accelerator', () => {
 
   it('matches whole flags only', () => {
     expect(qemuAccel(true, cpuinfo('vmxx svm_lock'))).to.equal('tcg');
+  });
+
+  it('runs several TCG vCPUs in turn on one thread (live-patched kernel code oopsed with a thread each), one vCPU on its own', () => {
+    expect(tcgThreads(1)).to.equal('multi');
+    expect(tcgThreads(2)).to.equal('single');
   });
 });

@@ -21,12 +21,13 @@ import { vethSpec } from '../../topologies/load.js';
 import type { NicTopologySpec, TopologyDefinition } from '../../topologies/topology.js';
 import { BackendBed, type StartedBackendBed } from './backend-bed.js';
 import { notRun, runCases } from './case-runner.js';
-import { runBackendsInGuest } from './guest-backend.js';
+import { guestBenchmarkBlocker, runBackendsInGuest } from './guest-backend.js';
+import type { GuestKernel } from '../guest/guest-kernel.js';
 import { HOST_KERNEL, type KernelTarget } from '../guest/kernel-list.js';
 import { dplabCommit, hostIdentity } from '../system/identity.js';
 import type { Progress } from '../results/progress.js';
-import { DEFAULT_PLAN, type BenchPlan } from '../bench/plan.js';
-import { runBenchmarks } from '../bench/run-benchmarks.js';
+import { DEFAULT_PLAN, GUEST_PLAN, type BenchPlan } from '../bench/plan.js';
+import { benchmarkCase, runBenchmarks } from '../bench/run-benchmarks.js';
 import type { BenchmarkPoint } from '../results/results.js';
 import { loadTopology } from '../../topologies/load.js';
 import { trexBed, vethBed } from '../bench/bench-bed.js';
@@ -117,12 +118,10 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
       }
       mergeKernelPart(got, part, i === 0 ? undefined : k.tag);
     }
-    if (plan.suites.includes('benchmark') && !kernels.some((k) => !k.guest))
-      progress.info('benchmark skipped: benchmarks run on the host kernel (add host to --kernel); in a guest they would measure the emulator');
   } catch (e) {
     failure = e;
   }
-  const results = applyExpectations(await resultsOf(plan, runId, started, got), plan.expectations ?? loadExpectations());
+  const results = applyExpectations(await resultsOf(plan, kernels, runId, started, got), plan.expectations ?? loadExpectations());
   // Results are written even when the run broke off, so what ran is not lost.
   const files = await writeRunOutputs(outDir, results);
   await unregisterRun(ctx);
@@ -140,7 +139,7 @@ interface Collected {
   generator?: GeneratorIdentity;
 }
 
-async function resultsOf(plan: RunPlan, runId: string, started: string, got: Collected): Promise<RunResults> {
+async function resultsOf(plan: RunPlan, kernels: readonly KernelTarget[], runId: string, started: string, got: Collected): Promise<RunResults> {
   const host = hostIdentity();
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -156,7 +155,7 @@ async function resultsOf(plan: RunPlan, runId: string, started: string, got: Col
       suites: [...plan.suites],
       backends: got.identities,
       ...(got.generator ? { generator: got.generator } : {}),
-      ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan) } : {}),
+      ...(plan.suites.includes('benchmark') ? { benchmark: benchConditions(plan, kernels) } : {}),
     },
     cases: got.cases,
     benchmarks: got.benchmarks,
@@ -173,16 +172,39 @@ function mergeKernelPart(got: Collected, part: Collected, tag: string | undefine
   got.generator ??= part.generator;
 }
 
-/** Every backend's cases inside one guest kernel, in one boot. */
+/**
+ * Every backend's cases inside one guest kernel, in one boot, and with the benchmark suite the
+ * guest plan (GUEST_PLAN) there: the emulator sets its absolute figures, so the report reads them
+ * only as ratios to the kernel datapath on the same kernel (harness/results/guest-ratios.ts).
+ * A guest that cannot run the benchmarks records them `skipped` with the reason.
+ */
 async function runGuestPart(plan: RunPlan, k: KernelTarget, ctx: RunContext, progress: Progress, got: Collected) {
-  if (plan.groups.length === 0) return;
+  const guest = k.guest as GuestKernel;
+  // A guest has no lab NICs: TRex measures the host kernel only.
+  const blocked = !plan.suites.includes('benchmark')
+    ? undefined
+    : plan.generator?.kind === 'trex'
+      ? "TRex drives the lab's NICs, which only the host kernel has"
+      : guestBenchmarkBlocker(guest);
+  if (blocked) {
+    progress.info(`[${k.tag}] benchmark skipped in the guest: ${blocked}`);
+    got.cases.push(...plan.backends.map((b) => benchmarkCase(b.id, 'skipped', blocked)));
+  }
+  const suites = blocked ? plan.suites.filter((x) => x !== 'benchmark') : plan.suites;
+  if (plan.groups.length === 0 && !suites.includes('benchmark')) {
+    // Nothing to boot the guest for: its columns still name the guest and why nothing ran there.
+    const versions = { guest: guest.label, kernel: guest.version };
+    got.identities.push(
+      ...plan.backends.map((b) => backendIdentity(b.id, { backend: b.id, available: false, versions, reason: `benchmark skipped: ${blocked}` })),
+    );
+    return;
+  }
   const g = await runBackendsInGuest(
     {
       kernel: k,
       backendIds: plan.backends.map((b) => b.id),
       topology: plan.topology,
-      // Cases only: benchmarks are not run in a guest (they would measure the emulator).
-      suites: plan.suites.filter((x) => x !== 'benchmark'),
+      suites,
       groups: plan.groups,
       ...(plan.caseText ? { caseText: plan.caseText } : {}),
     },
@@ -192,6 +214,7 @@ async function runGuestPart(plan: RunPlan, k: KernelTarget, ctx: RunContext, pro
   got.ovsVersion ??= g.ovsVersion;
   got.identities.push(...g.identities);
   got.cases.push(...g.cases);
+  got.benchmarks.push(...g.benchmarks);
 }
 
 /** One backend's cases on the host kernel, if it can run here. */
@@ -222,18 +245,8 @@ async function runBenchmarkPart(plan: RunPlan, ctx: RunContext, progress: Progre
   const b = await runBenchmarkSuite(plan, ctx, progress, probeOnce, (g) => (got.generator = g));
   got.benchmarks.push(...b.points);
   for (const id of b.identities) if (!got.identities.some((i) => i.id === id.id)) got.identities.push(id);
-  for (const e of b.errors) {
-    got.cases.push({
-      id: 'benchmark',
-      title: 'benchmark suite',
-      suite: 'benchmark',
-      backend: e.target,
-      features: [],
-      status: 'error',
-      reason: e.message,
-      durationMs: 0,
-    });
-  }
+  for (const e of b.errors) got.cases.push(benchmarkCase(e.target, 'error', e.message));
+  for (const x of b.skipped) got.cases.push(benchmarkCase(x.target, 'skipped', x.reason));
   if (b.aborted) throw new GeneratorLostError(b.aborted);
 }
 
@@ -261,10 +274,14 @@ async function runOnBackend(
   }
 }
 
-/** What benchmark points of this plan are measured under, for `dplab compare` to check. */
-function benchConditions(plan: RunPlan): BenchConditions {
-  const b = plan.bench ?? DEFAULT_PLAN;
+/**
+ * What benchmark points of this plan are measured under, for `dplab compare` to check: the host
+ * kernel's plan, whose points compare judges; a run with guest kernels alone measured the guest
+ * plan. (Guest points carry their plan in their generator note and are never judged.)
+ */
+function benchConditions(plan: RunPlan, kernels: readonly KernelTarget[]): BenchConditions {
   const soft = (plan.generator ?? { kind: 'soft' }).kind === 'soft';
+  const b = kernels.some((k) => !k.guest) || !soft ? (plan.bench ?? DEFAULT_PLAN) : GUEST_PLAN;
   return {
     generator: soft ? 'soft' : 'trex',
     topology: soft ? 'p2p' : plan.topology.spec.name,
@@ -283,10 +300,9 @@ function benchConditions(plan: RunPlan): BenchConditions {
 const NIC_CASES = 'lab (nic) topology: conformance and datapath cases inject and capture at netns endpoints; run them on a veth topology';
 
 /**
- * Benchmarks for every backend that can run on this host, after the baselines: on p2p veth
+ * Benchmarks for every backend that can run on this kernel, after the baselines: on p2p veth
  * with the soft generator, or on the plan's lab topology with TRex (a server attached to or
- * started for the run, always stopped after). Only on the host kernel: a guest's figures would
- * measure the emulator.
+ * started for the run, always stopped after). Inside a guest this runs in the guest's own dplab.
  */
 async function runBenchmarkSuite(
   plan: RunPlan,

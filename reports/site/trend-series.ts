@@ -1,12 +1,14 @@
 import { trendGroups } from '../../harness/results/change-points.js';
 import { backendKernel, lowerIsBetter, type BenchmarkPoint, type RunResults } from '../../harness/results/results.js';
 import type { TrendGroup, TrendPoint, TrendSeries } from '../charts.js';
+import { isGuestColumn } from '../../harness/results/guest-ratios.js';
 
 /**
  * Benchmark figures across runs: one series per (host, backend, kernel, metric, frame size,
  * flows, load), its points in the order the runs started, grouped by change points
  * (harness/results/change-points.ts). Figures from different hosts never share a series: a lab
- * host and a CI VM are not one trend.
+ * host and a CI VM are not one trend. Points measured inside a guest kernel make no series: the
+ * emulator set them (each run's report shows them as ratios).
  */
 
 interface SeriesKey {
@@ -58,7 +60,7 @@ export function trendSeries(runs: readonly RunResults[]): TrendSeries[] {
   const byKey = new Map<string, { key: SeriesKey; unit: string; points: TrendPoint[] }>();
   for (const r of ordered) {
     for (const p of r.benchmarks) {
-      if (p.unsupported !== undefined) continue;
+      if (p.unsupported !== undefined || isGuestColumn(r, p.backend)) continue;
       const key: SeriesKey = {
         host: r.run.host,
         backend: p.backend,

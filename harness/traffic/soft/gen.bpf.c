@@ -150,9 +150,12 @@ int soft_gen(struct xdp_md *ctx)
 			skew_ns += now - due;
 	}
 	i = sched_len ? (__u32)(k % sched_len) : 0;
-	s = sched[i & (SOFT_SCHED_MAX - 1)];
-	if (s >= SOFT_MAX_STREAMS)
-		goto abort;
+	/* Bounded by a mask as it is loaded, not by a compare: clang keeps s on the stack across the
+	 * helper calls below, and 6.1's verifier did not carry a compare's bound to that stack copy
+	 * ("R2 max value is outside of the allowed memory range" at seq[s]; found running the
+	 * benchmarks inside that kernel). The loader writes only stream indexes below the count. */
+	_Static_assert((SOFT_MAX_STREAMS & (SOFT_MAX_STREAMS - 1)) == 0, "SOFT_MAX_STREAMS: a power of two");
+	s = sched[i & (SOFT_SCHED_MAX - 1)] & (SOFT_MAX_STREAMS - 1);
 	key = (__u32)s; /* s stays in a register: a 32-bit stack reload would lose its bound */
 	st = bpf_map_lookup_elem(&streams, &key);
 	if (!st)

@@ -42,15 +42,20 @@ static __always_inline __u32 fls64(__u64 v)
 	return r;
 }
 
-/* Values below 2^SUB get their own bucket; above, the top SUB bits after the leading one. */
-static __always_inline __u32 hist_bucket(__u64 ns)
+/*
+ * Values below 2^SUB get their own bucket; above, the top SUB bits after the leading one. 64-bit
+ * throughout: with a __u32 index clang bounds-checked a zero-extended copy and indexed with the
+ * original register, which 6.1's verifier refused ("R0 unbounded memory access"; found running
+ * the benchmarks inside that kernel). One register, checked and used, every verifier follows.
+ */
+static __always_inline __u64 hist_bucket(__u64 ns)
 {
-	__u32 hi, b;
+	__u64 hi, b;
 
 	if (ns < (1 << SOFT_HIST_SUB))
-		return (__u32)ns;
+		return ns;
 	hi = fls64(ns);
-	b = ((hi - SOFT_HIST_SUB + 1) << SOFT_HIST_SUB) + (__u32)((ns >> (hi - SOFT_HIST_SUB)) & ((1 << SOFT_HIST_SUB) - 1));
+	b = ((hi - SOFT_HIST_SUB + 1) << SOFT_HIST_SUB) + ((ns >> (hi - SOFT_HIST_SUB)) & ((1 << SOFT_HIST_SUB) - 1));
 	return b < SOFT_HIST_BUCKETS ? b : SOFT_HIST_BUCKETS - 1;
 }
 
@@ -62,7 +67,7 @@ int soft_sink(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct soft_sig *sig;
 	struct soft_rx *r;
-	__u64 now, lat;
+	__u64 now, lat, bucket;
 	__u16 proto;
 	__u8 *l3;
 	__u32 s;
@@ -111,9 +116,9 @@ int soft_sink(struct xdp_md *ctx)
 	r->lat_sum_ns += lat;
 	if (lat > r->lat_max_ns)
 		r->lat_max_ns = lat;
-	s = hist_bucket(lat);
-	if (s < SOFT_HIST_BUCKETS)
-		r->hist[s]++;
+	bucket = hist_bucket(lat);
+	if (bucket < SOFT_HIST_BUCKETS)
+		r->hist[bucket]++;
 	return XDP_DROP;
 }
 
