@@ -110,6 +110,7 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
   let failure: unknown;
   try {
     for (const [i, k] of kernels.entries()) {
+      const began = Date.now();
       const part: Collected = { identities: [], cases: [], benchmarks: [] };
       if (k.guest) await runGuestPart(plan, k, ctx, progress, part);
       else {
@@ -117,6 +118,8 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
         if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, part);
       }
       mergeKernelPart(got, part, i === 0 ? undefined : k.tag);
+      // What each kernel costs, for sizing CI jobs: a TCG guest takes minutes where the host takes one.
+      if (kernels.length > 1 || k.guest) progress.info(`[${k.tag}] kernel ${k.spec} done in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     }
   } catch (e) {
     failure = e;

@@ -85,6 +85,18 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     console.log(`      guest reached its init at ${/up ([\d.]+) s/.exec(console_)?.[1]} s; ${/guest finished in [\d.]+ s/.exec(r.stderr)?.[0]}`);
   });
 
+  it('says why the eBPF datapath cannot run in it: the guest probes the kernel it runs on (no BTF), and nothing else ran (exit 3)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dplab-uml-ebpf-'));
+    const r = dplab(['run', '--kernel', 'uml:debian', '--backend', 'ebpf,ebpf-xdp', '--case', 'l2.output-p1', '--out', out]);
+    expect(r.code, r.stderr.split('\n').slice(-5).join('\n')).to.equal(3);
+    const results = parseResults(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
+    expect(results.run.backends.map((b) => `${b.id} ${b.available} ${b.reason} ${b.versions.guest}`)).to.deep.equal(
+      ['ebpf', 'ebpf-xdp'].map((id) => `${id} false kernel has no BTF (/sys/kernel/btf/vmlinux) ${results.run.backends[0]?.versions.guest}`),
+    );
+    expect(results.run.backends[0]?.versions.guest).to.match(/^uml 6\.1\./);
+    expect(r.stderr).to.match(/\[uml-debian\] kernel uml:debian done in [\d.]+ s/);
+  });
+
   it('ends a guest that outlives its timeout with a clear error, leaving nothing running', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dplab-uml-hang-'));
     // The guest waits until it has been up 10 s before starting OVS: 3 s is too short.
