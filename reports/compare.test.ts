@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { samplePoint, sampleResults } from '../harness/results/results.test.js';
+import { sampleConditions, samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint, RunResults } from '../harness/results/results.js';
 import { compareRuns, formatComparison } from './compare.js';
 import { comparisonHtml } from './compare-html.js';
@@ -224,20 +224,7 @@ describe('dplab compare: a run against a baseline, per (backend, kernel)', () =>
     ...r,
     run: {
       ...r.run,
-      benchmark: {
-        generator: 'soft',
-        topology: 'p2p',
-        trialMs: 2000,
-        rampMs: 500,
-        repeats: 3,
-        precision: 0.02,
-        pdrLoss: 0.005,
-        latencyAt: [0.1, 0.5, 0.9],
-        frameSizes: [64],
-        flows: [1],
-        setupFlows: 20000,
-        ...over,
-      },
+      benchmark: sampleConditions(over),
     },
   });
 

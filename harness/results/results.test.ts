@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { benchmarksCsv, casesCsv } from '../../reports/csv.js';
 import { junitXml } from '../../reports/junit.js';
-import { parseResults, SCHEMA_VERSION, statusCounts, type BenchmarkPoint, type RunResults } from './results.js';
+import { parseResults, SCHEMA_VERSION, statusCounts, type BenchConditions, type BenchmarkPoint, type RunResults } from './results.js';
 
 export function sampleResults(): RunResults {
   return {
@@ -59,6 +59,24 @@ export function sampleResults(): RunResults {
 }
 
 /** A benchmark point of one trial at 64 B and one flow, as the soft generator records it; `extra` overrides. */
+/** The conditions of the default benchmark plan on the soft generator, `over` overriding. */
+export function sampleConditions(over: Partial<BenchConditions> = {}): BenchConditions {
+  return {
+    generator: 'soft',
+    topology: 'p2p',
+    trialMs: 2000,
+    rampMs: 500,
+    repeats: 3,
+    precision: 0.02,
+    pdrLoss: 0.005,
+    latencyAt: [0.1, 0.5, 0.9],
+    frameSizes: [64],
+    flows: [1],
+    setupFlows: 20000,
+    ...over,
+  };
+}
+
 export function samplePoint(backend: string, metric: string, value: number, extra: Partial<BenchmarkPoint> = {}): BenchmarkPoint {
   return {
     backend,

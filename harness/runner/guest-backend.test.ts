@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadTopology } from '../../topologies/load.js';
 import { HOST_KERNEL } from '../guest/kernel-list.js';
 import { isGuestColumn } from '../results/guest-ratios.js';
-import { samplePoint, sampleResults } from '../results/results.test.js';
+import { sampleConditions, samplePoint, sampleResults } from '../results/results.test.js';
 import type { RunResults } from '../results/results.js';
 import { guestBenchmarkBlocker, guestResultsIn, guestRunArgs, type GuestPlan } from './guest-backend.js';
 
@@ -45,19 +45,7 @@ describe('guest runs: the command line and the results taken back', () => {
           { id: 'kernel', available: true, product: 'ovs-kernel/ovs-3.1.0/linux-6.1.0-57-amd64', versions: { ovs: '3.1.0' } },
           { id: 'ebpf', available: true, product: 'ebpf-tc', versions: {} },
         ],
-        benchmark: {
-          generator: 'soft',
-          topology: 'p2p',
-          trialMs: 2000,
-          rampMs: 500,
-          repeats: 3,
-          precision: 0.02,
-          pdrLoss: 0.005,
-          latencyAt: [0.1, 0.5, 0.9],
-          frameSizes: [64],
-          flows: [1, 1000],
-          setupFlows: 10000,
-        },
+        benchmark: sampleConditions({ flows: [1, 1000], setupFlows: 10000 }),
       },
       cases: [],
       benchmarks: [
