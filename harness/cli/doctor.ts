@@ -1,6 +1,7 @@
 import { BACKENDS } from '../../datapaths/registry.js';
 import type { ProbeResult } from '../datapath/datapath.js';
 import { hostChecks, type HostCheck } from '../system/host-probe.js';
+import { softGeneratorRefusal } from '../traffic/soft/generator-probe.js';
 import { loadTopologyOrUsage } from './topology-arg.js';
 import { trexTimeoutMs } from './generator-arg.js';
 import { EXIT, UsageError } from './errors.js';
@@ -55,6 +56,13 @@ async function trexChecks(
   }
 }
 
+/** Whether the soft generator can send here (benchmarks on veth): asked by sending, so only as root. */
+async function generatorCheck(): Promise<HostCheck[]> {
+  if (process.getuid?.() !== 0) return [];
+  const refused = await softGeneratorRefusal().catch((e: unknown) => `probe failed: ${e instanceof Error ? e.message : String(e)}`);
+  return [{ name: 'soft-generator', ok: refused === undefined, detail: refused ?? 'sends (BPF_PROG_RUN with live frames)' }];
+}
+
 /**
  * Probes the host and every backend, and checks a lab topology's DUT ports on this host and its
  * TRex server's ports; exit 0 when at least one backend can run and every checked port is ready.
@@ -63,7 +71,8 @@ export async function doctorCommand(o: { json?: boolean; topology?: string; trex
   const topology = o.topology ? loadTopologyOrUsage(o.topology) : undefined;
   if (o.trex && topology?.spec.kind !== 'nic') throw new UsageError('--trex: only with --topology of a lab (nic) topology');
   const timeoutMs = trexTimeoutMs(o.trexTimeout);
-  const [checks, backends] = await Promise.all([hostChecks(), Promise.all(BACKENDS.map((b) => b.probe()))]);
+  const [host, backends] = await Promise.all([hostChecks(), Promise.all(BACKENDS.map((b) => b.probe()))]);
+  const checks = [...host, ...(await generatorCheck())];
   const ports = topology?.spec.kind === 'nic' ? checkNicPorts(topology.spec) : undefined;
   const trex = topology?.spec.kind === 'nic' ? await trexChecks(topology.spec, o.trex, timeoutMs) : undefined;
   const report: DoctorReport = {
