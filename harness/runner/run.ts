@@ -112,12 +112,16 @@ export async function executeRun(plan: RunPlan, progress: Progress): Promise<Run
     for (const [i, k] of kernels.entries()) {
       const began = Date.now();
       const part: Collected = { identities: [], cases: [], benchmarks: [] };
-      if (k.guest) await runGuestPart(plan, k, ctx, progress, part);
-      else {
-        for (const backend of plan.groups.length > 0 ? plan.backends : []) await runBackendCases(plan, backend, ctx, progress, probeOnce, part);
-        if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, part);
+      try {
+        if (k.guest) await runGuestPart(plan, k, ctx, progress, part);
+        else {
+          for (const backend of plan.groups.length > 0 ? plan.backends : []) await runBackendCases(plan, backend, ctx, progress, probeOnce, part);
+          if (plan.suites.includes('benchmark')) await runBenchmarkPart(plan, ctx, progress, probeOnce, part);
+        }
+      } finally {
+        // Also when the part broke off (a lost generator): what it recorded goes into the results.
+        mergeKernelPart(got, part, i === 0 ? undefined : k.tag);
       }
-      mergeKernelPart(got, part, i === 0 ? undefined : k.tag);
       // What each kernel costs, for sizing CI jobs: a TCG guest takes minutes where the host takes one.
       if (kernels.length > 1 || k.guest) progress.info(`[${k.tag}] kernel ${k.spec} done in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     }
