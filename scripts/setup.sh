@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   qemu-system-x86 busybox-static cpio xz-utils zstd  # any kernel image as a guest (--kernel PATH|debian:PKG); xz/zstd unpack compressed modules
   chromium            # report.pdf / report.png (dplab report --pdf --png, through playwright-core)
   poppler-utils       # pdftotext: the report test reads the PDF back
+  tshark              # the packet library's decode test reads built frames back with Wireshark's dissectors
   docker.io           # TRex server containers (testcontainers); tests build a stand-in image locally
   postgresql          # dplab publish --store postgresql://...; the store tests run a throwaway server of their own (suites/store)
   git ca-certificates

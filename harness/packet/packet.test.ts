@@ -53,6 +53,9 @@ describe('frame builder', () => {
 
   it('refuses impossible specs', () => {
     expect(() => buildFrame({ dst: MAC_B, src: MAC_A, udp: { sport: 1, dport: 2 } })).to.throw('needs ipv4 or ipv6');
+    expect(() => buildFrame({ dst: MAC_B, src: MAC_A, arp: { op: 1, sha: MAC_A, spa: '10.0.0.1', tpa: '10.0.0.2' }, udp: { sport: 1, dport: 2 } })).to.throw(
+      'needs ipv4 or ipv6',
+    );
     expect(() => buildFrame({ dst: MAC_B, src: MAC_A, vlans: [{ vid: 4096 }], ethertype: 0x88b5 })).to.throw('4096');
     expect(() => buildFrame({ dst: MAC_B, src: MAC_A })).to.throw('ethertype');
   });
@@ -71,6 +74,8 @@ describe('frame builder', () => {
 });
 
 const port = fc.integer({ min: 0, max: 65535 });
+// A UDP destination port of a tunnel (VXLAN, Geneve, GTP-U) makes its payload parse as the tunnel's.
+const udpDport = port.filter((p) => ![4789, 6081, 2152].includes(p));
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':'));
 const ip4 = fc.ipV4();
 const ip6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => {
@@ -90,12 +95,12 @@ const vlans = fc.array(
 const payload = fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b));
 
 const l4v4 = fc.oneof(
-  fc.record({ udp: fc.record({ sport: port, dport: port }) }),
+  fc.record({ udp: fc.record({ sport: port, dport: udpDport }) }),
   fc.record({ tcp: fc.record({ sport: port, dport: port, seq: fc.nat(), ack: fc.nat(), flags: fc.integer({ min: 0, max: 0x1ff }), window: port }) }),
   fc.record({ icmp: fc.record({ type: fc.constantFrom(0, 8), code: fc.constant(0), id: port, seq: port }) }),
 );
 const l4v6 = fc.oneof(
-  fc.record({ udp: fc.record({ sport: port, dport: port }) }),
+  fc.record({ udp: fc.record({ sport: port, dport: udpDport }) }),
   fc.record({ tcp: fc.record({ sport: port, dport: port, seq: fc.nat(), flags: fc.integer({ min: 0, max: 0x1ff }) }) }),
   fc.record({ icmp6: fc.record({ type: fc.constantFrom(128, 129), id: port, seq: port }) }),
 );
