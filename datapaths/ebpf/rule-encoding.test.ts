@@ -7,7 +7,7 @@ import { exec } from '../../harness/system/exec.js';
 import { encodeRule, KEY_OFFSETS, KEY_SIZE, UnsupportedRuleError } from './rule-encoding.js';
 
 const rule = (text: string) => {
-  const [r] = parseOfctlFlows(text, { source: 't', ports: { p1: 1, p2: 2, p3: 3 } });
+  const [r] = parseOfctlFlows(text, { source: 't', ports: { p1: 1, p2: 2, p3: 3, vx0: 10 } });
   return encodeRule(r as never).split(' ');
 };
 /** Bytes [off, off+len) of a hex key. */
@@ -62,5 +62,54 @@ describe('OpenFlow rules encoded for the eBPF agent', () => {
   it('refuses what the agent cannot do, naming it', () => {
     expect(() => rule('in_port=p1,actions=normal')).to.throw(UnsupportedRuleError, "action 'normal' is not supported by the eBPF agent");
     expect(() => rule('table=1,in_port=p1,actions=drop')).to.throw(UnsupportedRuleError, 'one table');
+  });
+
+  it('refuses by name each construct the agent has no code for, rather than encode something else', () => {
+    const actions: [string, string][] = [
+      ['ip,actions=ct(commit,table=1)', 'ct'],
+      ['ip,actions=ct_clear,output:p2', 'ct_clear'],
+      ['ip,actions=push_mpls:0x8847,output:p2', 'push_mpls'],
+      ['mpls,actions=pop_mpls:0x0800,output:p2', 'pop_mpls'],
+      ['mpls,actions=set_mpls_label:5,output:p2', 'set_mpls_label'],
+      ['mpls,actions=dec_mpls_ttl,output:p2', 'dec_mpls_ttl'],
+      ['in_port=p1,actions=set_tunnel:5,output:vx0', 'set_tunnel'],
+      ['in_port=p1,actions=set_field:192.0.2.1->tun_dst,output:vx0', 'set_field to tun_dst'],
+      ['in_port=p1,actions=set_field:5->reg0,output:p2', 'set_field to reg0'],
+      ['in_port=p1,actions=set_field:0a:00:00:00:00:01/ff:ff:ff:00:00:00->eth_src,output:p2', 'masked set_field to eth_src'],
+      ['in_port=p1,actions=load:5->reg0[0..7],output:p2', 'load'],
+      ['in_port=p1,actions=move:reg0[]->reg1[],output:p2', 'move'],
+      ['in_port=p1,actions=group:1', 'group'],
+      ['in_port=p1,actions=meter:1,output:p2', 'meter'],
+      ['in_port=p1,actions=clone(output:p2),output:p3', 'clone'],
+      ['in_port=p1,actions=check_pkt_larger(100)->reg0[0],output:p2', 'check_pkt_larger'],
+      ['in_port=p1,actions=sample(probability=1),output:p2', 'sample'],
+      ['in_port=p1,actions=learn(table=1,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[]),output:p2', 'learn'],
+      ['in_port=p1,actions=output(port=p2,max_len=100)', 'output_trunc'],
+      ['ip,actions=mod_nw_ecn:1,output:p2', 'mod_nw_ecn'],
+      ['ip,actions=dec_ttl(1),output:p2', 'dec_ttl(ID,...)'],
+      ['in_port=p1,actions=controller(reason=no_match)', 'controller(reason=...,userdata=...)'],
+    ];
+    for (const [text, what] of actions)
+      expect(() => rule(text), text).to.throw(UnsupportedRuleError, `'${what}' action is not implemented by the eBPF datapath`);
+    const fields: [string, string][] = [
+      ['ip,ct_state=+trk+est,actions=output:p2', 'ct_state'],
+      ['ct_mark=1,actions=output:p2', 'ct_mark'],
+      ['reg0=1,actions=output:p2', 'reg0'],
+      ['metadata=1,actions=output:p2', 'metadata'],
+      ['pkt_mark=1,actions=output:p2', 'pkt_mark'],
+      ['tun_id=5,actions=output:p2', 'tun_id'],
+      ['mpls,mpls_label=5,actions=output:p2', 'mpls_label'],
+    ];
+    for (const [text, name] of fields)
+      expect(() => rule(text), text).to.throw(UnsupportedRuleError, `'${name}' match field is not implemented by the eBPF datapath`);
+    // resubmit and goto_table are refused as before: the agent has one table.
+    expect(() => rule('in_port=p1,actions=resubmit(,1)')).to.throw(UnsupportedRuleError, "action 'resubmit' is not supported by the eBPF agent");
+    expect(() => rule('in_port=p1,actions=goto_table:1')).to.throw(UnsupportedRuleError, "action 'goto_table' is not supported by the eBPF agent");
+  });
+
+  it('encodes SCTP like the other transports: the key holds its ports', () => {
+    const [, , value, mask] = rule('sctp,tp_dst=5,actions=drop');
+    expect(at(value, KEY_OFFSETS.nw_proto, 1)).to.equal('84');
+    expect([at(value, KEY_OFFSETS.tp_dst, 2), at(mask, KEY_OFFSETS.tp_dst, 2)]).to.deep.equal(['0500', 'ffff']);
   });
 });

@@ -150,10 +150,15 @@ function encodeMatch(fields: readonly MatchField[]): KeyMatch {
       continue;
     }
     const encode = MATCH_ENCODERS[f.name];
-    if (!encode) throw new UnsupportedRuleError(`match field '${f.name}' is not supported by the eBPF agent`);
+    // Conntrack, registers, metadata, tunnel and MPLS fields have no place in the agent's flow key.
+    if (!encode) throw new UnsupportedRuleError(`'${f.name}' match field is not implemented by the eBPF datapath`);
     encode(k, f.value, f.mask);
   }
   return k;
+}
+
+function notImplemented(what: string): UnsupportedRuleError {
+  return new UnsupportedRuleError(`'${what}' action is not implemented by the eBPF datapath`);
 }
 
 function encodeAction(a: OfAction): string | undefined {
@@ -163,10 +168,13 @@ function encodeAction(a: OfAction): string | undefined {
     case 'in_port':
     case 'flood':
     case 'all':
-    case 'dec_ttl':
     case 'strip_vlan':
       return a.type;
+    case 'dec_ttl':
+      if (a.ids) throw notImplemented('dec_ttl(ID,...)');
+      return a.type;
     case 'controller':
+      if (a.reason !== undefined || a.userdata !== undefined) throw notImplemented('controller(reason=...,userdata=...)');
       return 'controller';
     case 'drop':
       return undefined;
@@ -193,6 +201,7 @@ function encodeAction(a: OfAction): string | undefined {
     case 'mod_tp_dst':
       return `set_tp_dst:${a.port}`;
     case 'set_field': {
+      if (a.mask !== undefined) throw notImplemented(`masked set_field to ${a.field}`);
       const v = a.value;
       switch (a.field) {
         case 'eth_src':
@@ -222,9 +231,33 @@ function encodeAction(a: OfAction): string | undefined {
         case 'udp_dst':
           return `set_tp_dst:${v}`;
         default:
-          throw new UnsupportedRuleError(`set_field ${a.field} is not supported by the eBPF agent`);
+          throw notImplemented(`set_field to ${a.field}`);
       }
     }
+    // What the agent has no code for: conntrack, MPLS, tunnels, registers, groups, meters,
+    // clones, check_pkt_len, sampling, learning and truncation. Refused by name rather than
+    // encoded as something else.
+    case 'ct':
+    case 'ct_clear':
+    case 'push_mpls':
+    case 'pop_mpls':
+    case 'set_mpls_label':
+    case 'set_mpls_tc':
+    case 'set_mpls_ttl':
+    case 'dec_mpls_ttl':
+    case 'set_tunnel':
+    case 'set_tunnel64':
+    case 'load':
+    case 'move':
+    case 'group':
+    case 'meter':
+    case 'clone':
+    case 'check_pkt_larger':
+    case 'sample':
+    case 'learn':
+    case 'output_trunc':
+    case 'mod_nw_ecn':
+      throw notImplemented(a.type);
     default:
       throw new UnsupportedRuleError(`action '${a.type}' is not supported by the eBPF agent`);
   }

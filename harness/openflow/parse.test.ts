@@ -159,8 +159,14 @@ describe('ovs-ofctl flow parser', () => {
 
   describe('set_field prerequisites: OVS refuses a set_field whose field the rule does not guarantee', () => {
     const cases: [string, string][] = [
-      ['in_port=p1,actions=set_field:1.2.3.4->nw_dst,output:p2', 'flows.txt:1:20: set_field nw_dst: prerequisite missing (add one of: ip, tcp, udp, icmp)'],
-      ['in_port=p1,actions=set_field:1.2.3.4->ip_dst,output:p2', 'flows.txt:1:20: set_field ip_dst: prerequisite missing (add one of: ip, tcp, udp, icmp)'],
+      [
+        'in_port=p1,actions=set_field:1.2.3.4->nw_dst,output:p2',
+        'flows.txt:1:20: set_field nw_dst: prerequisite missing (add one of: ip, tcp, udp, icmp, sctp)',
+      ],
+      [
+        'in_port=p1,actions=set_field:1.2.3.4->ip_dst,output:p2',
+        'flows.txt:1:20: set_field ip_dst: prerequisite missing (add one of: ip, tcp, udp, icmp, sctp)',
+      ],
       // OVS's tp_src/tp_dst are tcp_src/tcp_dst; a UDP port is udp_src/udp_dst.
       ['udp,actions=set_field:53->tp_dst', 'flows.txt:1:13: set_field tp_dst: prerequisite missing (add one of: tcp, tcp6)'],
       [
@@ -193,20 +199,21 @@ describe('ovs-ofctl flow parser', () => {
       ['in_port=p1,actions=output:p9', "flows.txt:1:27: output: unknown port 'p9' (known: p1, p2, p3)"],
       ['in_port=p1', "flows.txt:1:1: missing 'actions=' (every rule needs actions, e.g. actions=drop)"],
       ['in_port=p1,actions=', "flows.txt:1:20: empty action list (use 'actions=drop' to drop)"],
-      ['nw_src=10.0.0.1,actions=drop', 'flows.txt:1:1: nw_src: prerequisite missing (add one of: ip, tcp, udp, icmp, arp)'],
+      ['nw_src=10.0.0.1,actions=drop', 'flows.txt:1:1: nw_src: prerequisite missing (add one of: ip, tcp, udp, icmp, sctp, arp)'],
       ['ip,nw_src=10.0.0.300,actions=drop', "flows.txt:1:11: nw_src: '10.0.0.300' is not an IPv4 address"],
       ['ip,nw_src=10.0.0.0/33,actions=drop', 'flows.txt:1:20: nw_src: prefix /33 is longer than 32'],
       ['dl_vlan_pcp=8,actions=drop', 'flows.txt:1:13: dl_vlan_pcp: 8 is larger than 7'],
       ['in_port=p1,actions=mod_vlan_vid:4096', 'flows.txt:1:33: mod_vlan_vid: 4096 is larger than 4095'],
       [
-        'in_port=p1,actions=set_field:1->tun_id',
-        "flows.txt:1:33: set_field: unknown or unsupported field 'tun_id' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst)",
+        // tun_tos is OVS-internal: no OpenFlow field carries it.
+        'in_port=p1,actions=set_field:1->tun_tos',
+        "flows.txt:1:33: set_field: unknown or unsupported field 'tun_tos' (supported: eth_src, eth_dst, vlan_vid, vlan_pcp, ip_src, ip_dst, ip_dscp, nw_ecn, nw_ttl, ipv6_src, ipv6_dst, ipv6_label, tcp_src, tcp_dst, udp_src, udp_dst, sctp_src, sctp_dst, nd_target, nd_sll, nd_tll, nd_reserved, nd_options_type, arp_op, arp_spa, arp_tpa, arp_sha, arp_tha, mpls_label, mpls_tc, mpls_ttl, ct_mark, ct_label, reg0..reg15, xreg0..xreg7, xxreg0..xxreg3, metadata, pkt_mark, tun_id, tun_src, tun_dst, tun_ipv6_src, tun_ipv6_dst, tun_flags, tun_gbp_id, tun_gbp_flags, tun_metadata0..tun_metadata63, tun_erspan_ver, tun_erspan_idx, tun_erspan_dir, tun_erspan_hwid)",
       ],
       ['in_port=p1,actions=set_field:zz->eth_src', "flows.txt:1:30: set_field eth_src: 'zz' is not a MAC address"],
       ['in_port=p1,actions=drop,output:p2', "flows.txt:1:20: 'drop' must be the only action"],
       ['in_port=p1,actions=frobnicate', "flows.txt:1:20: unknown action 'frobnicate'"],
       ['in_port=p1,in_port=p2,actions=drop', "flows.txt:1:12: 'in_port' given twice"],
-      ['tcp,tcp_flags=+syn-bogus,actions=drop', "flows.txt:1:15: tcp_flags: unknown TCP flag 'bogus'"],
+      ['tcp,tcp_flags=+syn-bogus,actions=drop', "flows.txt:1:15: tcp_flags: unknown flag 'bogus' (flags: fin syn rst psh ack urg ece cwr ns)"],
       ['in_port=p1,actions=mod_nw_tos:3', 'flows.txt:1:31: mod_nw_tos: 3 sets ECN bits; the value must be a multiple of 4'],
       ['in_port=p1,dl_type=0x0800/0xffff,actions=drop', 'flows.txt:1:27: dl_type: this field cannot be masked'],
     ];
