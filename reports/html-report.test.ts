@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadCatalogue } from '../harness/features/catalogue.js';
+import { loadCatalogue, parseCatalogue } from '../harness/features/catalogue.js';
 import { samplePoint, sampleResults } from '../harness/results/results.test.js';
 import type { BenchmarkPoint } from '../harness/results/results.js';
 import { drawCharts } from './chart-draw.js';
@@ -107,7 +107,13 @@ describe('HTML report', () => {
     expect(html).to.not.contain('Kernel diff').and.not.contain('id="kernel-diff"');
   });
 
-  it('lists the catalogue features no case exercises yet', () => {
-    expect(html).to.match(/<ul id="uncovered-features"><li><b>ct<\/b> Connection tracking: no cases yet/);
+  it('lists the catalogue features no case exercises yet, and shows their rows as not covered', () => {
+    const catalogue = parseCatalogue(
+      'groups:\n  - {id: g, title: G, features: [{id: l2.output, title: Output}, {id: ct.x, title: Conntrack X, uncovered: "needs a zone"}]}\n',
+      'test.yaml',
+    );
+    const page = renderReport([sampleResults()], catalogue);
+    expect(page).to.match(/<ul id="uncovered-features"><li><b>ct\.x<\/b> Conntrack X: needs a zone<\/li><\/ul>/);
+    expect(page).to.contain('not covered yet');
   });
 });

@@ -89,7 +89,7 @@ export function featureMatrix(runs: readonly RunResults[], catalogue: Catalogue)
 
 /** A cell as the matrix tables print it: its outcome (`expected fail` for a known finding) and, over several cases, how many passed. */
 export function cellText(c: MatrixCell): string {
-  return c.status === 'none' ? '–' : `${c.expected ? `expected ${c.status}` : c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
+  return c.status === 'none' ? 'not covered yet' : `${c.expected ? `expected ${c.status}` : c.status}${c.total > 1 ? ` ${c.passed}/${c.total}` : ''}`;
 }
 
 /** Its style class (reports/style.ts): the status, or hatched for failures that are all known findings. */

@@ -11,8 +11,19 @@ import { PacketInLog } from '../../harness/datapath/packet-in-log.js';
  * makes it flush its OpenFlow tables.
  */
 const OFP13 = 0x04;
-const T = { HELLO: 0, ECHO_REQUEST: 2, ECHO_REPLY: 3, FEATURES_REQUEST: 5, FEATURES_REPLY: 6, PACKET_IN: 10 } as const;
+const T = { HELLO: 0, ECHO_REQUEST: 2, ECHO_REPLY: 3, FEATURES_REQUEST: 5, FEATURES_REPLY: 6, PACKET_IN: 10, SET_ASYNC: 28 } as const;
 const REASONS = ['no_match', 'action', 'invalid_ttl'];
+
+/**
+ * OFPT_SET_ASYNC: packet-ins for every OpenFlow 1.3 reason, invalid_ttl included (OVS's default
+ * async config leaves it out, so dec_ttl's expiry would reach no controller); port status and
+ * flow removed as OVS's defaults. Masks: packet_in, port_status, flow_removed, each master then slave.
+ */
+function setAsync(): Buffer {
+  const body = Buffer.alloc(24);
+  [0b111, 0, 0b111, 0b111, 0b1111, 0].forEach((m, i) => body.writeUInt32BE(m, i * 4));
+  return message(T.SET_ASYNC, 3, body);
+}
 
 function message(type: number, xid: number, body: Buffer = Buffer.alloc(0)): Buffer {
   const h = Buffer.alloc(8);
@@ -75,8 +86,10 @@ export async function listenOpenFlow(path: string): Promise<OpenFlowController> 
         const type = msg[1] as number;
         if (type === T.HELLO) sock.write(message(T.FEATURES_REQUEST, 2));
         else if (type === T.ECHO_REQUEST) sock.write(message(T.ECHO_REPLY, msg.readUInt32BE(4), msg.subarray(8)));
-        else if (type === T.FEATURES_REPLY) markConnected();
-        else if (type === T.PACKET_IN) {
+        else if (type === T.FEATURES_REPLY) {
+          sock.write(setAsync());
+          markConnected();
+        } else if (type === T.PACKET_IN) {
           const p = parsePacketIn13(msg);
           if (p) packetIns.push(p);
         }

@@ -15,6 +15,10 @@ import { ovsVersion } from '../../harness/system/host-probe.js';
 import { startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
 import { parseDpctlShow, parseDumpPorts } from './stats.js';
 import { ovsDatapathLevel } from './datapath-level.js';
+import { ovsSwitchLevel } from './switch-level.js';
+import { probeOvsQos } from './port-qos.js';
+import { probeTunnels } from './tunnel-ports.js';
+import { probeConntrack } from './conntrack.js';
 
 /** How a backend puts the DUT ports on an OVS bridge. */
 export interface OvsBridgeConfig {
@@ -28,6 +32,9 @@ export interface OvsBridgeConfig {
 
 /** ovs-vswitchd's flow limit when other_config:flow-limit is unset (ofproto.h: OFPROTO_FLOW_LIMIT_DEFAULT). */
 const OVS_DEFAULT_FLOW_LIMIT = 200_000;
+
+/** A set_field with a mask (`set_field:V/M->F`), in a rule's canonical text. */
+const MASKED_SET_FIELD = /set_field:[^,>]*\/[^,>]*->/;
 
 /** OpenFlow versions: packet-ins arrive over 1.0, push_vlan and friends need 1.1+. */
 const OF_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13';
@@ -124,6 +131,9 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
     // existing tag and strip_vlan needs no VLAN match, as ovs-ofctl(8) documents. Rules that
     // need 1.1+ (push_vlan, set_field on OXM fields) go in 1.3.
     const addFlow = async (text: string) => {
+      // OpenFlow 1.0 has no masked set_field: OVS's encoder would turn it into an unmasked
+      // mod_dl_dst and the like without a word (ofp-actions.c, set_field_to_legacy_openflow).
+      if (MASKED_SET_FIELD.test(text)) return void (await ovs.ofctl(['-O', 'OpenFlow13', 'add-flow', bridge, text]));
       const r = await ovs.ofctl(['-O', 'OpenFlow10', 'add-flow', bridge, text]).catch((e: unknown) => e);
       if (!(r instanceof Error)) return;
       if (!/usable flow formats|usable protocols/.test(r.message)) throw r;
@@ -135,19 +145,21 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       product,
       versions,
       async features(): Promise<FeatureMap> {
-        const [dp, types, meters, limits] = await Promise.all([
+        const [dp, types, meters, limits, qos] = await Promise.all([
           ovs.appctl(['dpif/show-dp-features', bridge]),
           ovs.vsctl(['get', 'Open_vSwitch', '.', 'iface_types']),
           ofctl(['meter-features', bridge]).catch(() => ({ stdout: '' })),
           ovs.appctl(['dpctl/ct-get-limits'], { allowFail: true }),
+          probeOvsQos(ovs, topology, cfg.datapathType),
         ]);
         const ifaceTypes = types.stdout
           .replace(/[[\]\s]/g, '')
           .split(',')
           .filter(Boolean);
         const ctLimits = limits.code === 0 ? true : (limits.stderr.trim().split('\n')[0] ?? `exit ${limits.code}`);
+        const tunnels = await probeTunnels(ovs, bridge, cfg.datapathType, topology.dutNetns, ifaceTypes, versions.ovs ?? 'unknown');
         return ovsFeatures(
-          { dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits },
+          { dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits, tunnels, qos, ct: await probeConntrack(ovs, cfg.datapathType) },
           loadCatalogue().features.map((f) => f.id),
         );
       },
@@ -162,6 +174,7 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
       },
       flushFlows,
       datapathLevel: dpLevel,
+      switchLevel: ovsSwitchLevel(ovs, bridge, cfg.datapathType, topology, (p) => cfg.interfaceSettings(p)),
       async stats(): Promise<DatapathStats> {
         const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show']), ofctl(['dump-ports', bridge])]);
         return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };

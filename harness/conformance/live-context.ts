@@ -1,20 +1,23 @@
 import { AssertionError } from 'chai';
-import type { ControllerChannel, DatapathStats, StartedDatapath } from '../datapath/datapath.js';
+import type { ControllerChannel, DatapathStats, FeatureMap, StartedDatapath, SwitchLevel } from '../datapath/datapath.js';
 import type { DatapathFlow } from '../odp/flow.js';
-import { formatOfctlFlow } from '../openflow/format.js';
-import { parseOfctlFlows } from '../openflow/parse.js';
+import { formatOfctlFlow, formatOfctlGroup, formatOfctlMeter } from '../openflow/format.js';
+import { parseOfctlFlows, parseOfctlGroups, parseOfctlMeters } from '../openflow/parse.js';
 import type { CaseDetails } from '../results/results.js';
 import { diffDelivery } from './delivery.js';
 import { sendAndCapture } from '../traffic/conformance-io.js';
 import type { StartedTopology } from '../../topologies/topology.js';
-import type { CaseContext, DatapathCaseLevel, Delivery, SendOptions } from './case.js';
+import type { CaseContext, CaseSwitchLevel, DatapathCaseLevel, Delivery, SendOptions } from './case.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const DEFAULT_WAIT_MS = 1500;
 
 /** The CaseContext of a real run: real frames through a started backend on a started topology. */
 export class LiveCaseContext implements CaseContext {
-  readonly ports: Readonly<Record<string, number>>;
+  /** DUT ports, then `LOCAL` and the tunnel ports a case adds. */
+  private readonly portMap: Record<string, number>;
+  /** Whether the case touched the switch objects, so that they are reset after it. */
+  private switchUsed = false;
   private readonly record: {
     pipeline: string[];
     sent: { endpoint: string; hex: string }[];
@@ -28,8 +31,14 @@ export class LiveCaseContext implements CaseContext {
     private readonly caseId: string,
     readonly backend: StartedDatapath,
     readonly topology: StartedTopology,
+    readonly features: FeatureMap = {},
   ) {
-    this.ports = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));
+    this.portMap = Object.fromEntries(topology.dutPorts.map((p) => [p.name, p.ofport]));
+    if (backend.switchLevel) this.portMap.LOCAL = backend.switchLevel.localPort;
+  }
+
+  get ports(): Readonly<Record<string, number>> {
+    return this.portMap;
   }
 
   mac(endpoint: string): string {
@@ -41,7 +50,10 @@ export class LiveCaseContext implements CaseContext {
     // gates: the case's pipeline gets a drop-everything rule above its own (shown in its details).
     const fault = process.env.DPLAB_FAULT_CASE === this.caseId ? '\npriority=65535,actions=drop' : '';
     const rules = parseOfctlFlows(`${text}${fault}`, { source: `${this.caseId}:pipeline`, ports: this.ports });
-    this.record.pipeline.push(...rules.map(formatOfctlFlow));
+    const lines = rules.map(formatOfctlFlow);
+    this.record.pipeline.push(...lines);
+    // Connections a pipeline committed outlive it: the switch's conntrack is reset after the case.
+    if (lines.some((l) => /[=,:(]ct\(/.test(l))) this.switchUsed = this.backend.switchLevel !== undefined;
     await this.backend.applyPipeline(rules);
   }
 
@@ -55,7 +67,7 @@ export class LiveCaseContext implements CaseContext {
       frames: list,
       listen,
       waitMs: opts.waitMs ?? DEFAULT_WAIT_MS,
-      ...(expectCount !== undefined ? { expectCount } : {}),
+      ...((expectCount ?? opts.expectCount) !== undefined ? { expectCount: expectCount ?? opts.expectCount } : {}),
     });
     for (const [ep, got] of captured) {
       this.record.captured[ep] = [...(this.record.captured[ep] ?? []), ...got.map((b: Buffer) => b.toString('hex'))];
@@ -132,6 +144,80 @@ export class LiveCaseContext implements CaseContext {
         return keys;
       },
     };
+  }
+
+  get sw(): CaseSwitchLevel {
+    const level = this.backend.switchLevel;
+    if (!level) throw new Error(`${this.backend.id} has no OpenFlow switch objects (groups, meters, tunnel ports, conntrack)`);
+    const use = (): SwitchLevel => ((this.switchUsed = true), level);
+    const source = `${this.caseId}:switch`;
+    return {
+      groups: async (text) => {
+        const lines = parseOfctlGroups(text, { source: `${this.caseId}:groups`, ports: this.portMap }).map(formatOfctlGroup);
+        this.record.notes.push(...lines.map((l) => `group: ${l}`));
+        await use().setGroups(lines);
+      },
+      meters: async (text) => {
+        const lines = parseOfctlMeters(text, { source: `${this.caseId}:meters`, ports: this.portMap }).map(formatOfctlMeter);
+        this.record.notes.push(...lines.map((l) => `meter: ${l}`));
+        await use().setMeters(lines);
+      },
+      underlay: async (u) => {
+        this.record.notes.push(`underlay: local ${u.local} at ${u.mac}, remotes ${u.remotes.map((r) => `${r.ip} at ${r.mac}`).join(', ')}`);
+        await use().setUnderlay(u);
+      },
+      tunnelPort: async (spec) => {
+        if (spec.name in this.portMap) throw new Error(`${source}: port name '${spec.name}' is taken`);
+        const ofport = await use().addTunnelPort(spec);
+        this.record.notes.push(
+          `tunnel port ${spec.name} (ofport ${ofport}): type=${spec.type} ${Object.entries(spec.options)
+            .map(([k, v]) => `options:${k}=${v}`)
+            .join(' ')}${spec.tlvMap?.length ? `, tlv map ${spec.tlvMap.join(',')}` : ''}`,
+        );
+        this.portMap[spec.name] = ofport;
+        return ofport;
+      },
+      get conntrack() {
+        return use().conntrack;
+      },
+      ipfixCollector: (id) => use().ipfixCollector(id),
+      meterStats: (id) => level.meterStats(id),
+      sflowCollector: (settings) => {
+        this.record.notes.push(`sFlow agent: ${JSON.stringify(settings)}`);
+        return use().sflowCollector(settings);
+      },
+      setInterface: async (port, columns) => {
+        this.record.notes.push(
+          `interface ${port}: ${Object.entries(columns)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        );
+        await use().setInterface(port, columns);
+      },
+      setQos: async (port, qos) => {
+        this.record.notes.push(`qos ${port}: ${JSON.stringify(qos)}`);
+        await use().setQos(port, qos);
+      },
+      qosShow: (port) => level.qosShow(port),
+      bond: async (name, ports, columns) => {
+        this.record.notes.push(
+          `bond ${name} over ${ports.join(',')}: ${Object.entries(columns)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        );
+        await use().addBond(name, ports, columns);
+      },
+      bondShow: (name) => level.bondShow(name),
+      setActiveMember: async (name, port) => {
+        this.record.notes.push(`bond ${name}: active member ${port}`);
+        await use().setActiveMember(name, port);
+      },
+    };
+  }
+
+  /** Undoes what the case set on the switch (groups, meters, tunnel ports, conntrack ...). */
+  async cleanup(): Promise<void> {
+    if (this.switchUsed) await this.backend.switchLevel?.reset();
   }
 
   /** Snapshot the datapath flows into the details (used when a case fails). */

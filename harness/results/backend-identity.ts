@@ -8,6 +8,8 @@ export interface StartedIdentity {
   readonly versions?: Readonly<Record<string, string>>;
   /** Features it lacks, id -> the probe's reason. */
   readonly unsupported?: Readonly<Record<string, string>>;
+  /** Features it has, id -> how its probe said so. */
+  readonly supported?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -19,6 +21,7 @@ export function backendIdentity(id: string, probe: ProbeResult | undefined, star
   const available = started !== undefined || probe?.available === true;
   const product = started?.product ?? probe?.product;
   const unsupported = started?.unsupported && Object.keys(started.unsupported).length > 0 ? { ...started.unsupported } : undefined;
+  const supported = started?.supported && Object.keys(started.supported).length > 0 ? { ...started.supported } : undefined;
   return {
     id,
     available,
@@ -26,6 +29,7 @@ export function backendIdentity(id: string, probe: ProbeResult | undefined, star
     ...(product ? { product } : {}),
     ...(!available && probe?.reason ? { reason: probe.reason } : {}),
     ...(unsupported ? { unsupported } : {}),
+    ...(supported ? { supported } : {}),
   };
 }
 
@@ -41,5 +45,6 @@ export function guestIdentity(inner: BackendIdentity | undefined, id: string, gu
     ...(inner?.product ? { product: `${inner.product}-${guest.kind}` } : {}),
     ...(inner?.reason ? { reason: inner.reason } : {}),
     ...(inner?.unsupported ? { unsupported: inner.unsupported } : {}),
+    ...(inner?.supported ? { supported: inner.supported } : {}),
   };
 }

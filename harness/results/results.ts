@@ -16,6 +16,8 @@ const BackendIdentitySchema = z.strictObject({
   versions: z.record(z.string(), z.string()),
   /** Probed feature support of the started backend: id -> reason when unsupported. */
   unsupported: z.record(z.string(), z.string()).optional(),
+  /** Probed feature support: id -> how the probe said so (e.g. `dp-features: Max MPLS depth: 3`). */
+  supported: z.record(z.string(), z.string()).optional(),
 });
 
 /** A traffic generator that is a server of its own (TRex): which one produced the benchmark figures. */

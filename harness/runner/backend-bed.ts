@@ -74,6 +74,11 @@ export class StartedBackendBed {
     return Object.fromEntries(Object.entries(this.features).flatMap(([id, f]) => (f.supported ? [] : [[id, f.reason]])));
   }
 
+  /** Features the backend has, id -> how its probe said so (for the run's identity). */
+  supported(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.features).flatMap(([id, f]) => (f.supported ? [[id, f.how ?? 'supported']] : [])));
+  }
+
   /** Stops the backend, then the topology, even when the first fails; safe to call twice. */
   stop(): Promise<StoppedBackendBed> {
     this.stopping ??= (async () => {

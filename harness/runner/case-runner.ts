@@ -67,7 +67,7 @@ export async function runCase(
   if (topology.endpoints.length < needs) {
     return { ...base, status: 'skipped', reason: `needs ${needs} endpoints; topology ${topology.spec.name} has ${topology.endpoints.length}`, durationMs: 0 };
   }
-  const t = new LiveCaseContext(c.id, backend, topology);
+  const t = new LiveCaseContext(c.id, backend, topology, features);
   let outcome: { status: CaseStatus; reason: string };
   try {
     await backend.applyPipeline([]);
@@ -76,6 +76,13 @@ export async function runCase(
   } catch (e) {
     outcome = classify(e);
     if (outcome.status === 'fail') await t.recordFlows().catch(() => undefined);
+  }
+  try {
+    await t.cleanup();
+  } catch (e) {
+    // What a case left on the switch would change the next case's verdict: the case errors.
+    if (outcome.status === 'pass')
+      outcome = { status: 'error', reason: `cleanup after the case: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
   return { ...base, ...outcome, durationMs: performance.now() - started, details: t.details() };
 }

@@ -268,7 +268,12 @@ async function runOnBackend(
   const undo = onTeardown(`${backend.id} backend and topology`, async () => (bed ? bed.stop() : starting.abort()));
   try {
     bed = await starting.start(ctx, (m) => progress.info(m));
-    const started: StartedIdentity = { product: bed.datapath.product, versions: bed.datapath.versions, unsupported: bed.unsupported() };
+    const started: StartedIdentity = {
+      product: bed.datapath.product,
+      versions: bed.datapath.versions,
+      unsupported: bed.unsupported(),
+      supported: bed.supported(),
+    };
     progress.info(`[${backend.id}] ${bed.datapath.product}: running ${plan.groups.reduce((n, g) => n + g.cases.length, 0)} cases`);
     return { cases: await runCases(plan.groups, bed, progress, plan.caseFilter), started };
   } catch (e) {
