@@ -77,6 +77,15 @@ export const setCases: CaseGroup = {
       },
     }),
     defineCase({
+      id: 'set.ip-dscp-field',
+      title: 'set_field ip_dscp writes the DSCP of TCP traffic, keeps ECN and fixes the IP checksum (TCP has no IP fields in its sum)',
+      features: ['set.ip_tos'],
+      run: async (t) => {
+        await t.pipeline('tcp,in_port=p1,actions=set_field:46->ip_dscp,output:p2');
+        await t.expectDelivery('h1', t4({ ip: { tos: 0x02 } }), { h2: [t4({ ip: { tos: (46 << 2) | 0x02 } })] });
+      },
+    }),
+    defineCase({
       id: 'set.ip-ttl',
       title: 'mod_nw_ttl sets the TTL and fixes the header checksum',
       features: ['set.ipv4'],
