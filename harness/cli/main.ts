@@ -64,7 +64,7 @@ withGeneratorAndOut(
       'run every backend on these kernels, one after another, comma-separated: host, uml:debian, uml:PATH (user-mode Linux), debian:PACKAGE (fetched as dplab kernel fetch does) or an image PATH (qemu); the first is the reference, the others add backend@kernel columns',
     )
     .option('--modules <dir>', "the guest kernel's modules tree (with --kernel uml:PATH or an image PATH)")
-    .option('--case <pattern>', 'only cases whose id contains this text')
+    .option('--case <pattern>', 'only cases whose id contains this text, or any of several (comma-separated)')
     .addOption(
       new Option(
         '--bench-plan <plan>',

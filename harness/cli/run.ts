@@ -67,8 +67,13 @@ export async function runCommand(o: RunFlags): Promise<number> {
       for (const f of c.features) if (!catalogue.has(f)) throw new Error(`case ${c.id}: unknown feature id '${f}'`);
     }
   }
-  const filter = o.case ? (c: { id: string }) => c.id.includes(o.case as string) : undefined;
-  if (filter && !groups.some((g) => g.cases.some(filter))) throw new UsageError(`--case ${o.case}: no case id contains it`);
+  // --case a,b: cases whose id contains any of the texts; each text must pick at least one.
+  const patterns = o.case ? (o.case as string).split(',').filter((p) => p !== '') : undefined;
+  const filter = patterns ? (c: { id: string }) => patterns.some((p) => c.id.includes(p)) : undefined;
+  for (const p of patterns ?? []) {
+    if (!groups.some((g) => g.cases.some((c) => c.id.includes(p)))) throw new UsageError(`--case ${o.case}: no case id contains '${p}'`);
+  }
+  if (patterns?.length === 0) throw new UsageError(`--case '${o.case}': no text to match`);
   if (process.getuid?.() !== 0) throw new EnvironmentError('run: must run as root (creates network namespaces, veth links, BPF programs)');
   if (o.out) prepareOutDir(o.out);
 

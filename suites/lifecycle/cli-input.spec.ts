@@ -32,6 +32,12 @@ describe('dplab CLI on bad input', () => {
     expect(r.stderr).to.equal("dplab: --backend: unknown backend 'vpp' (known: kernel, afxdp, ebpf, ebpf-xdp)\n");
   });
 
+  it('rejects a --case list with a text no case id contains, naming that text', () => {
+    const r = dplab('run', '--case', 'l2.output,no-such-case');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal("dplab: --case l2.output,no-such-case: no case id contains 'no-such-case'\n");
+  });
+
   it('rejects a topology file with a bad field, naming file and line', () => {
     const f = join(dir, 'bad.yaml');
     writeFileSync(
