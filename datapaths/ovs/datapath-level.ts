@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DatapathLevel, MissLog } from '../../harness/datapath/datapath.js';
+import type { DatapathLevel, MissLog, SecondDatapath } from '../../harness/datapath/datapath.js';
+import { runNames } from '../../harness/run/run-context.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import type { StartedOvsDaemons } from './ovs-daemons.js';
 
@@ -42,13 +43,21 @@ function splitFlow(odp: string): [string, string] {
   return [odp.slice(0, at).replace(/,\s*$/, '').trim(), odp.slice(at + ' actions:'.length).trim()];
 }
 
+/** The datapath ovs-vswitchd keeps for all bridges of a type: `system@ovs-system`, `netdev@ovs-netdev`. */
+export function ovsDatapathName(datapathType: 'system' | 'netdev'): string {
+  return `${datapathType}@ovs-${datapathType}`;
+}
+
 /** OVS's datapath level, for the kernel and userspace datapaths alike: `ovs-appctl dpctl/*`. */
 export interface OvsDatapathLevel extends DatapathLevel {
   /** Lets the revalidators run as usual again (called when a pipeline is applied). */
   release(): Promise<void>;
 }
 
-export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopology, tag: string): OvsDatapathLevel {
+export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopology, tag: string, datapathType: 'system' | 'netdev'): OvsDatapathLevel {
+  // OVS's own datapath of the type, named in every dpctl command: with a second datapath beside
+  // it (dp.multi), a command without a name is refused ("multiple datapaths, specify one").
+  const own = ovsDatapathName(datapathType);
   let held = false;
   let logStart: number | undefined;
   // dpctl/add-flow and del-flow: a refusal becomes an error naming the command and OVS's reason.
@@ -58,12 +67,12 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
   };
   return {
     async ports() {
-      const byIf = parseDpctlPorts((await ovs.appctl(['dpctl/show'])).stdout);
+      const byIf = parseDpctlPorts((await ovs.appctl(['dpctl/show', own])).stdout);
       return Object.fromEntries(topology.dutPorts.map((p) => [p.name, byIf.get(p.ifname) ?? -1]));
     },
     async putFlow(odp) {
       const [key, actions] = splitFlow(odp.replace(/\s*\n\s*/g, ' '));
-      const add = () => dpctl('add-flow', key, actions);
+      const add = () => dpctl('add-flow', own, key, actions);
       if (held) return add();
       // Revalidators delete datapath flows that ovs-vswitchd did not install (it has no ukey for
       // them): hold them off for an hour. A revalidator already asleep wakes once more on its old
@@ -74,7 +83,7 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
       await ovs.vsctl(['set', 'Open_vSwitch', '.', 'other_config:max-revalidator=3600000', 'other_config:max-idle=3600000']);
       await sleep(1000);
       held = true;
-      const count = async () => (await ovs.appctl(['dpctl/dump-flows'])).stdout.split('\n').filter((l) => l.trim()).length;
+      const count = async () => (await ovs.appctl(['dpctl/dump-flows', own])).stdout.split('\n').filter((l) => l.trim()).length;
       for (let attempt = 1; ; attempt += 1) {
         const before = await count();
         await add();
@@ -84,7 +93,7 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
       }
     },
     async delFlow(key) {
-      await dpctl('del-flow', key.replace(/\s*\n\s*/g, ' '));
+      await dpctl('del-flow', own, key.replace(/\s*\n\s*/g, ' '));
     },
     async missKeys(): Promise<MissLog> {
       if (logStart === undefined) {
@@ -93,6 +102,22 @@ export function ovsDatapathLevel(ovs: StartedOvsDaemons, topology: StartedTopolo
       }
       const keys = parseMissUpcalls(await readFrom(ovs.vswitchdLog, logStart));
       return { count: keys.length, keys };
+    },
+    async secondDatapath(): Promise<SecondDatapath> {
+      // Named with the run id, as everything a run creates: the kernel gives the datapath an
+      // internal port of that name in the DUT namespace, the userspace one a tap.
+      const name = `${datapathType}@${runNames.link(topology.runId, 'sdp')}`;
+      await dpctl('add-dp', name);
+      return {
+        name,
+        listed: async () => (await ovs.appctl(['dpctl/dump-dps'])).stdout.split('\n').filter((l) => l.trim() !== ''),
+        putFlow: async (odp) => {
+          const [key, actions] = splitFlow(odp);
+          await dpctl('add-flow', name, key, actions);
+        },
+        dumpFlows: async () => (await ovs.appctl(['dpctl/dump-flows', name])).stdout.split('\n').filter((l) => l.trim() !== ''),
+        remove: () => dpctl('del-dp', name),
+      };
     },
     async release() {
       if (!held) return;

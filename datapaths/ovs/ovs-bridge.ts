@@ -14,7 +14,7 @@ import { ovsFeatures } from './features.js';
 import { ovsVersion } from '../../harness/system/host-probe.js';
 import { startOvsDaemons, type StartedOvsDaemons } from './ovs-daemons.js';
 import { parseDpctlShow, parseDumpPorts } from './stats.js';
-import { ovsDatapathLevel } from './datapath-level.js';
+import { ovsDatapathLevel, ovsDatapathName } from './datapath-level.js';
 import { ovsSwitchLevel } from './switch-level.js';
 import { probeOvsQos } from './port-qos.js';
 import { probeTunnels } from './tunnel-ports.js';
@@ -122,7 +122,7 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
 
     // revalidator/purge drops the datapath flows *and* the upcall handler's ukeys; dpctl/del-flows
     // alone leaves the ukeys, and ovs-vswitchd then refuses to reinstall the same megaflow.
-    const dpLevel = ovsDatapathLevel(ovs, topology, cfg.id);
+    const dpLevel = ovsDatapathLevel(ovs, topology, cfg.id, cfg.datapathType);
     const flushFlows = async () => {
       await dpLevel.release();
       await ovs.appctl(['revalidator/purge']);
@@ -169,14 +169,14 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
         await flushFlows();
       },
       async dumpFlows(): Promise<DatapathFlow[]> {
-        const r = await ovs.appctl(['dpctl/dump-flows', '-m', '--no-names']);
+        const r = await ovs.appctl(['dpctl/dump-flows', '-m', '--no-names', ovsDatapathName(cfg.datapathType)]);
         return parseOdpFlowDump(r.stdout, `${cfg.id} dpctl/dump-flows`);
       },
       flushFlows,
       datapathLevel: dpLevel,
       switchLevel: ovsSwitchLevel(ovs, bridge, cfg.datapathType, topology, (p) => cfg.interfaceSettings(p)),
       async stats(): Promise<DatapathStats> {
-        const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show']), ofctl(['dump-ports', bridge])]);
+        const [show, ports] = await Promise.all([ovs.appctl(['dpctl/show', ovsDatapathName(cfg.datapathType)]), ofctl(['dump-ports', bridge])]);
         return { ...parseDpctlShow(show.stdout), ports: parseDumpPorts(ports.stdout, names) };
       },
       async capacity(): Promise<DatapathCapacity> {

@@ -5,6 +5,7 @@ import type {
   FeatureMap,
   MeterStats,
   QosSpec,
+  SecondDatapath,
   SflowSettings,
   StartedDatapath,
   TunnelPortSpec,
@@ -100,6 +101,8 @@ export interface DatapathCaseLevel {
    * key of the miss upcall it caused, or undefined when none came within 3 s.
    */
   missKeysOf(from: string, frames: readonly Buffer[]): Promise<(string | undefined)[]>;
+  /** A second datapath beside the backend's (only for cases tagged `dp.multi`); removed after the case if the case does not. */
+  secondDatapath(): Promise<SecondDatapath>;
 }
 
 /** A conformance case: written once in the pipeline language, run on every backend. */

@@ -1,5 +1,5 @@
 import { AssertionError } from 'chai';
-import type { ControllerChannel, DatapathStats, FeatureMap, StartedDatapath, SwitchLevel } from '../datapath/datapath.js';
+import type { ControllerChannel, DatapathStats, FeatureMap, SecondDatapath, StartedDatapath, SwitchLevel } from '../datapath/datapath.js';
 import type { DatapathFlow } from '../odp/flow.js';
 import { formatOfctlFlow, formatOfctlGroup, formatOfctlMeter } from '../openflow/format.js';
 import { parseOfctlFlows, parseOfctlGroups, parseOfctlMeters } from '../openflow/parse.js';
@@ -18,6 +18,8 @@ export class LiveCaseContext implements CaseContext {
   private readonly portMap: Record<string, number>;
   /** Whether the case touched the switch objects, so that they are reset after it. */
   private switchUsed = false;
+  /** Datapaths the case created beside the backend's and has not removed. */
+  private readonly extraDatapaths = new Set<SecondDatapath>();
   private readonly record: {
     pipeline: string[];
     sent: { endpoint: string; hex: string }[];
@@ -123,6 +125,24 @@ export class LiveCaseContext implements CaseContext {
         this.record.notes.push(`flow del: ${key}`);
         await level.delFlow(key);
       },
+      secondDatapath: async () => {
+        if (!level.secondDatapath) throw new Error(`${this.backend.id} cannot create a second datapath (tag the case dp.multi)`);
+        const dp = await level.secondDatapath();
+        this.extraDatapaths.add(dp);
+        this.record.notes.push(`second datapath: ${dp.name}`);
+        return {
+          ...dp,
+          putFlow: async (odp) => {
+            this.record.notes.push(`flow put into ${dp.name}: ${odp}`);
+            await dp.putFlow(odp);
+          },
+          remove: async () => {
+            this.extraDatapaths.delete(dp);
+            this.record.notes.push(`removed ${dp.name}`);
+            await dp.remove();
+          },
+        };
+      },
       missKeysOf: async (from, frames) => {
         const keys: (string | undefined)[] = [];
         for (const f of frames) {
@@ -217,6 +237,8 @@ export class LiveCaseContext implements CaseContext {
 
   /** Undoes what the case set on the switch (groups, meters, tunnel ports, conntrack ...). */
   async cleanup(): Promise<void> {
+    for (const dp of this.extraDatapaths) await dp.remove();
+    this.extraDatapaths.clear();
     if (this.switchUsed) await this.backend.switchLevel?.reset();
   }
 

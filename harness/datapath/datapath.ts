@@ -132,6 +132,21 @@ export interface DatapathLevel {
    * Counting may start at the first call.
    */
   missKeys(): Promise<MissLog>;
+  /** Creates a second datapath of the same kind beside this one (`dpctl/add-dp`), on providers that can. */
+  secondDatapath?(): Promise<SecondDatapath>;
+}
+
+/** A datapath created beside the backend's own, until removed. */
+export interface SecondDatapath {
+  /** Its name as the provider lists it, e.g. `system@dl1a2b3csdp`. */
+  readonly name: string;
+  /** Every datapath of the provider, as `dpctl/dump-dps` lists them. */
+  listed(): Promise<string[]>;
+  /** Puts a flow (`KEY actions:ACTIONS`) into this datapath; its own port 0 is the only port. */
+  putFlow(odp: string): Promise<void>;
+  /** The raw lines of its flow dump. */
+  dumpFlows(): Promise<string[]>;
+  remove(): Promise<void>;
 }
 
 /** A flow-based tunnel port on the switch, as `ovs-vsctl add-port ... type=TYPE options:...`. */

@@ -7,8 +7,8 @@ import { arp, udp4 } from '../conformance/frames.js';
 
 /**
  * Datapath features below OpenFlow that releases.rst lists apart ("features that do not directly
- * impact an Open vSwitch user"): flows identified by a UFID, and the datapath validating the
- * actions of a flow before it takes it.
+ * impact an Open vSwitch user"): flows identified by a UFID, the datapath validating the actions
+ * of a flow before it takes it, and several datapaths of one provider side by side.
  */
 async function ports(t: CaseContext): Promise<{ p1: number; p2: number }> {
   await t.pipeline('');
@@ -25,6 +25,16 @@ async function putError(t: CaseContext, odp: string): Promise<string> {
     () => '',
     (e: unknown) => (e instanceof Error ? e.message : String(e)),
   );
+}
+
+/** A flow for the second datapath: its only port is its own (port 0). */
+const SECOND_FLOW = 'in_port(0),eth(),eth_type(0x0800),ipv4(proto=17,frag=no),udp(dst=7777) actions:0';
+
+/** The backend's own datapath forwards a frame through the pipeline and keeps that megaflow. */
+async function firstForwards(t: CaseContext): Promise<void> {
+  const f = udp4({ dport: 53 });
+  await t.expectDelivery('h1', f, { h2: [f] });
+  expect(byDst(await t.dumpFlows(), 53).length, 'the first datapath holds its megaflow').to.be.greaterThan(0);
 }
 
 export const dpFeatureCases: CaseGroup = {
@@ -110,6 +120,50 @@ export const dpFeatureCases: CaseGroup = {
         const err = await putError(t, `${udpKey(p1, 53)} actions:push_vlan(tpid=0x1234,vid=5,pcp=0),${p2}`);
         expect(err, 'the put is refused').to.not.equal('');
         expect(byDst(await t.dumpFlows(), 53)).to.deep.equal([]);
+      },
+    }),
+    defineCase({
+      id: 'multi.second-beside-first',
+      title: 'a second datapath of the same provider is listed beside the first, which keeps forwarding',
+      features: ['dp.multi', 'l2.output'],
+      run: async (t) => {
+        await t.pipeline('udp,in_port=p1,tp_dst=53,actions=output:p2');
+        const second = await t.dp.secondDatapath();
+        const listed = await second.listed();
+        expect(listed, 'dpctl/dump-dps').to.include(second.name);
+        expect(listed.length, 'datapaths listed').to.be.at.least(2);
+        await firstForwards(t);
+      },
+    }),
+    defineCase({
+      id: 'multi.flows-apart',
+      title: 'a flow put into the second datapath is in its dump only, and the first datapath never sees it',
+      features: ['dp.multi', 'dp.flow_put'],
+      run: async (t) => {
+        await t.pipeline('udp,in_port=p1,tp_dst=53,actions=output:p2');
+        const second = await t.dp.secondDatapath();
+        await second.putFlow(SECOND_FLOW);
+        const own = await second.dumpFlows();
+        expect(own.filter((l) => /udp\(.*dst=7777/.test(l)).length, `${second.name} dump`).to.equal(1);
+        await firstForwards(t);
+        expect(byDst(await t.dumpFlows(), 7777), 'the first datapath holds none of it').to.deep.equal([]);
+      },
+    }),
+    defineCase({
+      id: 'multi.remove-leaves-first',
+      title: 'removing the second datapath leaves the first listed, forwarding and holding its flows',
+      features: ['dp.multi', 'l2.output'],
+      run: async (t) => {
+        await t.pipeline('udp,in_port=p1,tp_dst=53,actions=output:p2');
+        await firstForwards(t);
+        const second = await t.dp.secondDatapath();
+        const before = await second.listed();
+        await second.remove();
+        const after = await second.listed();
+        expect(after, 'dpctl/dump-dps after del-dp').to.deep.equal(before.filter((n) => n !== second.name));
+        expect(byDst(await t.dumpFlows(), 53).length, 'the first datapath keeps its megaflow').to.be.greaterThan(0);
+        const f = udp4({ dport: 53 });
+        await t.expectDelivery('h1', f, { h2: [f] });
       },
     }),
   ],
