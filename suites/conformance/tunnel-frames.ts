@@ -1,6 +1,6 @@
 import { AssertionError, expect } from 'chai';
 import type { CaseContext } from '../../harness/conformance/case.js';
-import { buildFrame, diffFrames, internetChecksum } from '../../harness/packet/index.js';
+import { buildErspan, buildFrame, buildGeneve, buildGre, buildGtpu, buildVxlan, diffFrames } from '../../harness/packet/index.js';
 
 /**
  * The underlay of the tunnel cases and the encapsulated frames on it. The switch's VTEP sits on
@@ -108,90 +108,52 @@ export function udpChecksumPresent(f: Buffer): boolean {
 
 /** The VXLAN header (RFC 7348): I flag and the 24-bit VNI. */
 export function vxlanHeader(vni: number): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = 0x08;
-  h.writeUInt32BE(vni * 256, 4);
-  return h;
+  return buildVxlan({ vni, frame: Buffer.alloc(0) });
 }
 
-/** A Geneve option (RFC 8926): class, type, and 4-byte-multiple data. */
+/** A Geneve option (RFC 8926): class, type (its high bit is the critical bit), and 4-byte-multiple data. */
 export interface GeneveOpt {
   readonly cls: number;
   readonly type: number;
   readonly data: Buffer;
 }
 
-/** The Geneve header (RFC 8926) carrying an Ethernet frame, with its options. */
+/** The Geneve header (RFC 8926) carrying an Ethernet frame, with its options (C set when one is critical). */
 export function geneveHeader(vni: number, opts: readonly GeneveOpt[] = [], oam = false): Buffer {
-  const body = Buffer.concat(
-    opts.map((o) => {
-      const h = Buffer.alloc(4);
-      h.writeUInt16BE(o.cls, 0);
-      h[2] = o.type;
-      h[3] = o.data.length / 4;
-      return Buffer.concat([h, o.data]);
-    }),
-  );
-  const h = Buffer.alloc(8);
-  h[0] = body.length / 4;
-  // O (OAM), and C: critical options present, as any option with a type's high bit set is.
-  h[1] = (oam ? 0x80 : 0) | (opts.some((o) => o.type & 0x80) ? 0x40 : 0);
-  h.writeUInt16BE(ETH_P_TEB, 2);
-  h.writeUInt32BE(vni * 256, 4);
-  return Buffer.concat([h, body]);
+  const options = opts.map((o) => ({ class: o.cls, type: o.type & 0x7f, critical: (o.type & 0x80) !== 0, data: o.data }));
+  return buildGeneve({ vni, oam, options }, ETH_P_TEB);
 }
 
-/** A GRE header (RFC 2890) with the optional checksum (over header and payload), key and sequence number. */
+/** A GRE header (RFC 2890) with the optional checksum (over header and payload), key and sequence number, and the payload. */
 export function greFrame(g: { readonly key?: number; readonly seq?: number; readonly csum?: boolean; readonly protocol?: number }, payload: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  const base = Buffer.alloc(4);
-  base.writeUInt16BE((g.csum ? 0x8000 : 0) | (g.key !== undefined ? 0x2000 : 0) | (g.seq !== undefined ? 0x1000 : 0), 0);
-  base.writeUInt16BE(g.protocol ?? ETH_P_TEB, 2);
-  parts.push(base);
-  if (g.csum) parts.push(Buffer.alloc(4));
-  if (g.key !== undefined) {
-    const k = Buffer.alloc(4);
-    k.writeUInt32BE(g.key >>> 0);
-    parts.push(k);
-  }
-  if (g.seq !== undefined) {
-    const s = Buffer.alloc(4);
-    s.writeUInt32BE(g.seq >>> 0);
-    parts.push(s);
-  }
-  const f = Buffer.concat([...parts, payload]);
-  if (g.csum) f.writeUInt16BE(internetChecksum(f), 4);
-  return f;
+  return buildGre(
+    { ...(g.key !== undefined ? { key: g.key >>> 0 } : {}), ...(g.seq !== undefined ? { seq: g.seq >>> 0 } : {}), checksumPresent: g.csum === true },
+    g.protocol ?? ETH_P_TEB,
+    payload,
+  );
 }
 
 /** ERSPAN type II (v1) header: version 1, VLAN 0, COS 0, En 0, T 0, session id, index. */
 export function erspanV1Header(session: number, index: number): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16BE((1 << 12) | 0, 0);
-  h.writeUInt16BE(session & 0x3ff, 2);
-  h.writeUInt32BE(index & 0xfffff, 4);
-  return h;
+  return buildErspan({ version: 1, sessionId: session & 0x3ff, index: index & 0xfffff, frame: Buffer.alloc(0) });
 }
 
-/** ERSPAN type III (v2) header: session id, timestamp, direction and hardware id (no optional subheader). */
+/** ERSPAN type III (v2) header: session id, timestamp, direction and hardware id, P clear (no optional subheader). */
 export function erspanV2Header(session: number, dir: number, hwid: number, timestamp: number): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE((2 << 12) | 0, 0);
-  h.writeUInt16BE(session & 0x3ff, 2);
-  h.writeUInt32BE(timestamp >>> 0, 4);
-  // SGT 0, then P FT(5) HW_ID(6) D Gra(2) O.
-  h.writeUInt16BE(((hwid & 0x3f) << 4) | ((dir & 1) << 3), 10);
-  return h;
+  return buildErspan({
+    version: 2,
+    sessionId: session & 0x3ff,
+    timestamp: timestamp >>> 0,
+    hwId: hwid & 0x3f,
+    direction: dir & 1,
+    p: false,
+    frame: Buffer.alloc(0),
+  });
 }
 
-/** A GTP-U G-PDU header (3GPP TS 29.281) with the TEID, carrying an IP packet. */
+/** A GTP-U G-PDU header (3GPP TS 29.281) with the TEID, for an IP packet of `payloadLength` bytes. */
 export function gtpuHeader(teid: number, payloadLength: number): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = 0x30; // version 1, PT 1, no E/S/PN
-  h[1] = 0xff; // G-PDU
-  h.writeUInt16BE(payloadLength, 2);
-  h.writeUInt32BE(teid >>> 0, 4);
-  return h;
+  return buildGtpu({ teid: teid >>> 0, length: payloadLength }, Buffer.alloc(0));
 }
 
 /**
