@@ -23,13 +23,24 @@ async function prime(t: CaseContext, frame: Buffer, to: string, refillMs: number
   await sleep(refillMs);
 }
 
-/** The meter's own accounting: every frame that reached it either passed or was dropped by its one band. */
-async function expectMeterAccounting(t: CaseContext, id: number, reached: number, passed: number): Promise<void> {
+/**
+ * The meter's own accounting: it counted every frame that reached it, and its one band dropped
+ * none of those that arrived. A frame the meter passed may still be lost after it (a veth ring or
+ * the capture socket overflowing on a loaded host): up to 1% (at least 2 frames) is allowed for
+ * that, and noted.
+ */
+async function expectMeterAccounting(t: CaseContext, id: number, reached: number, arrived: number): Promise<void> {
   const s = await t.sw.meterStats(id);
   t.note(`meter-stats meter=${id}: ${JSON.stringify(s)}`);
   expect(s, `meter ${id} in meter-stats`).to.not.equal(undefined);
   expect(s?.packetsIn, `meter ${id} packet_in_count`).to.equal(reached);
-  expect(s?.bands[0]?.packets, `meter ${id} band 0 (drop) packet_count`).to.equal(reached - passed);
+  const dropped = s?.bands[0]?.packets ?? 0;
+  const lostAfter = reached - arrived - dropped;
+  if (lostAfter !== 0) t.note(`${lostAfter} frame(s) the meter passed did not arrive`);
+  expect(lostAfter, `meter ${id}: frames passed by the meter but not arrived (band 0 dropped ${dropped} of ${reached}, ${arrived} arrived)`).to.be.within(
+    0,
+    Math.max(2, Math.ceil(reached / 100)),
+  );
 }
 
 export const meterCases: CaseGroup = {
