@@ -157,7 +157,7 @@ describe('dplab CLI on bad input', () => {
     expect(dplab('list', 'topologies').stdout)
       .to.match(/p2p\tveth/)
       .and.match(/triangle\tveth/);
-    expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases\t.*\ndatapath\t\d+ cases\tkey, flow\n/);
+    expect(dplab('list', 'suites').stdout).to.match(/^conformance\t\d+ cases\t.*\ndatapath\t\d+ cases\tkey, flow, dp-features\n/);
     expect(dplab('list', 'features').stdout).to.match(/^l2\.output\t/m);
   });
 });
