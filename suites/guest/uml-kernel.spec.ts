@@ -57,8 +57,10 @@ describe('the OVS kernel datapath inside a user-mode Linux guest', function () {
     // backend's probe (citing the feature and the probe's answer); one with an expectation does
     // what it says. Of the columns that ran (the two that could not are all skipped, checked above).
     const ran = results.cases.filter((c) => c.backend === 'kernel@uml-debian' || c.backend === 'afxdp');
+    // The guest has one CPU: the rate cases (meters, policing, shaping) are skipped there, saying so.
+    const oneCpu = (c: (typeof ran)[number]) => c.status === 'skipped' && /^1 CPU: the sender and the datapath share it/.test(c.reason);
     const unpredicted = ran
-      .filter((c) => (c.expectation ? !c.expected : c.status !== 'pass' && c.status !== 'unsupported'))
+      .filter((c) => (c.expectation ? !c.expected : c.status !== 'pass' && c.status !== 'unsupported' && !oneCpu(c)))
       .map((c) => `${c.backend} ${c.suite}/${c.id} ${c.status}: ${c.reason}`);
     expect(unpredicted, 'outcomes the expectation files do not predict').to.deep.equal([]);
     const uncited = ran.filter((c) => c.status === 'unsupported' && !/^[a-z0-9_.]+: \S/.test(c.reason)).map((c) => `${c.backend} ${c.id}: ${c.reason}`);
