@@ -62,6 +62,7 @@ export const tunnelGeneveCases: CaseGroup = {
       id: 'tunnel-geneve.decap-match-option',
       title: 'tun_metadata0 matches the value of a received Geneve option: 0x11223344 goes to p1, 0x55667788 to p3, none matches neither',
       features: ['tunnel.geneve'],
+      endpoints: 3,
       run: async (t) => {
         await underlay(t);
         await t.sw.tunnelPort({ name: 'gnv0', type: 'geneve', options: { remote_ip: 'flow', key: 'flow' }, tlvMap: [TLV] });
@@ -108,6 +109,7 @@ export const tunnelGeneveCases: CaseGroup = {
       id: 'tunnel-geneve6.decap-match-ipv6-src',
       title: 'over IPv6, tun_ipv6_src and tun_id are matched on a flow-based Geneve port and the inner frame delivered byte for byte',
       features: ['tunnel.geneve6'],
+      endpoints: 3,
       run: async (t) => {
         await underlay(t, true);
         await t.sw.tunnelPort({ name: 'gnv0', type: 'geneve', options: { remote_ip: 'flow', key: 'flow' } });

@@ -92,6 +92,7 @@ export const tunnelVxlanCases: CaseGroup = {
       id: 'tunnel-vxlan.decap-match-tun-id-src',
       title: 'on a flow-based port, tun_id and tun_src are matched: each VNI goes to its own port, another source is not matched',
       features: ['tunnel.vxlan'],
+      endpoints: 3,
       run: async (t) => {
         await underlay(t);
         await t.sw.tunnelPort({ name: 'vx0', type: 'vxlan', options: { remote_ip: 'flow', key: 'flow' } });
