@@ -12,6 +12,7 @@ import { buildErspan, ERSPAN_GRE_PROTOCOL, type ErspanSpec } from './tunnel-ersp
 import { buildGeneve, type GeneveSpec } from './tunnel-geneve.js';
 import { buildGre, type GreSpec } from './tunnel-gre.js';
 import { buildGtpu, type GtpuSpec } from './tunnel-gtpu.js';
+import { buildLisp, type LispSpec } from './tunnel-lisp.js';
 import { buildVxlan, type VxlanSpec } from './tunnel-vxlan.js';
 
 export { FrameSpecError } from './fit.js';
@@ -135,6 +136,8 @@ export interface PacketSpec {
   readonly geneve?: GeneveSpec;
   /** Over UDP 2152. */
   readonly gtpu?: GtpuSpec;
+  /** Over UDP 4341: an IP packet. */
+  readonly lisp?: LispSpec;
   /** IP protocol 47; with `erspan`, its sequence number (default 0) and key. */
   readonly gre?: GreSpec;
   /** Over GRE with a sequence number. */
@@ -172,17 +175,29 @@ const count = (...xs: unknown[]) => xs.filter((x) => x !== undefined).length;
 /** Refuses layer combinations no frame can have, and fields too wide for the base headers. */
 function checkPacket(s: PacketSpec): void {
   if (s.ipv4 && s.ipv6) throw new FrameSpecError('a frame takes at most one of arp, ipv4, ipv6');
-  const udpish = s.udp ?? s.vxlan ?? s.geneve ?? s.gtpu;
+  const udpish = s.udp ?? s.vxlan ?? s.geneve ?? s.gtpu ?? s.lisp;
   if (count(udpish, s.tcp, s.sctp, s.icmp, s.icmp6, s.gre ?? s.erspan) > 1)
     throw new FrameSpecError('a frame takes at most one of udp, tcp, sctp, icmp, icmp6, gre');
-  if (count(s.vxlan, s.geneve, s.gtpu, s.erspan) > 1) throw new FrameSpecError('a frame takes at most one tunnel of vxlan, geneve, gtpu, erspan');
+  if (count(s.vxlan, s.geneve, s.gtpu, s.lisp, s.erspan) > 1) throw new FrameSpecError('a frame takes at most one tunnel of vxlan, geneve, gtpu, lisp, erspan');
   if (udpish !== undefined || count(s.tcp, s.sctp, s.icmp, s.icmp6, s.gre, s.erspan) > 0) {
     if (!s.ipv4 && !s.ipv6) throw new FrameSpecError('an L4 layer needs ipv4 or ipv6');
   }
   if (s.icmp && !s.ipv4) throw new FrameSpecError('icmp goes over ipv4 (use icmp6 over ipv6)');
   if (s.icmp6 && !s.ipv6) throw new FrameSpecError('icmp6 goes over ipv6');
   if (s.erspan && (s.gre?.frame ?? s.gre?.packet)) throw new FrameSpecError('gre: under erspan, the frame goes in erspan.frame');
-  const tunnel = s.vxlan ? 'vxlan' : s.geneve ? 'geneve' : s.gtpu ? 'gtpu' : s.erspan ? 'erspan' : s.gre?.frame || s.gre?.packet ? 'gre' : undefined;
+  const tunnel = s.vxlan
+    ? 'vxlan'
+    : s.geneve
+      ? 'geneve'
+      : s.gtpu
+        ? 'gtpu'
+        : s.lisp
+          ? 'lisp'
+          : s.erspan
+            ? 'erspan'
+            : s.gre?.frame || s.gre?.packet
+              ? 'gre'
+              : undefined;
   if (tunnel && s.payload !== undefined) throw new FrameSpecError(`payload: ${tunnel} carries its frame or packet, not a payload`);
   fitAll('ipv4', s.ipv4, WIDTHS.ipv4);
   fitAll('ipv6', s.ipv6, WIDTHS.ipv6);
@@ -212,6 +227,7 @@ function l4Payload(s: PacketSpec, payload: Buffer): Buffer {
     return Buffer.concat([buildGeneve(s.geneve, i.protocol), i.bytes]);
   }
   if (s.gtpu) return buildGtpu(s.gtpu, inner('gtpu', s.gtpu).bytes);
+  if (s.lisp) return Buffer.concat([buildLisp(s.lisp), inner('lisp', s.lisp).bytes]);
   if (s.erspan) {
     const mirrored = Buffer.concat([buildErspan(s.erspan), inner('erspan', s.erspan).bytes]);
     return buildGre({ seq: 0, ...s.gre }, ERSPAN_GRE_PROTOCOL[s.erspan.version], mirrored);
@@ -231,7 +247,7 @@ function l4Payload(s: PacketSpec, payload: Buffer): Buffer {
 /** A UDP tunnel's UDP layer: the spec's, or its IANA port both ways. */
 function withTunnelUdp(s: PacketSpec): PacketSpec {
   if (s.udp) return s;
-  const port = s.vxlan ? UDP_PORT.VXLAN : s.geneve ? UDP_PORT.GENEVE : s.gtpu ? UDP_PORT.GTPU : undefined;
+  const port = s.vxlan ? UDP_PORT.VXLAN : s.geneve ? UDP_PORT.GENEVE : s.gtpu ? UDP_PORT.GTPU : s.lisp ? UDP_PORT.LISP : undefined;
   return port === undefined ? s : { ...s, udp: { sport: port, dport: port } };
 }
 

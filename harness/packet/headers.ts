@@ -33,7 +33,7 @@ export const IPPROTO = {
   SCTP: 132,
 } as const;
 /** The UDP destination ports the parser reads tunnels on (IANA). */
-export const UDP_PORT = { VXLAN: 4789, GENEVE: 6081, GTPU: 2152 } as const;
+export const UDP_PORT = { VXLAN: 4789, GENEVE: 6081, GTPU: 2152, LISP: 4341 } as const;
 
 export interface VlanTag {
   /** 0x8100 (802.1Q) or 0x88a8 (802.1ad service tag). */

@@ -16,4 +16,6 @@ export * from './tunnel-erspan.js';
 export * from './tunnel-geneve.js';
 export * from './tunnel-gre.js';
 export * from './tunnel-gtpu.js';
+export * from './tunnel-lisp.js';
+export * from './tunnel-stt.js';
 export * from './tunnel-vxlan.js';

@@ -4,6 +4,7 @@ import { parseErspan } from './tunnel-erspan.js';
 import { parseGeneve } from './tunnel-geneve.js';
 import { parseGre } from './tunnel-gre.js';
 import { GTPU_G_PDU, parseGtpu } from './tunnel-gtpu.js';
+import { parseLisp } from './tunnel-lisp.js';
 import { parseVxlan } from './tunnel-vxlan.js';
 
 /** Tunnel headers after UDP or as IP protocol 47, and the frame or packet inside them, parsed recursively. */
@@ -32,7 +33,7 @@ function byProtocol(f: ParsedFrame, protocol: number, body: Buffer, nested: Nest
   else if (protocol === ETH_P.IPV4 || protocol === ETH_P.IPV6) adopt(f, nested.packet(body));
 }
 
-/** VXLAN, Geneve or GTP-U by UDP destination port; `payload` is the UDP payload. */
+/** VXLAN, Geneve, GTP-U or LISP by UDP destination port; `payload` is the UDP payload. */
 export function parseUdpTunnel(f: ParsedFrame, dport: number, payload: Buffer, nested: Nested): void {
   /** The tunnel header, with the frame's payload moved past it; undefined (and `truncated` set) when cut short. */
   const read = <T>(r: { header: T; size: number } | string): T | undefined => {
@@ -56,6 +57,11 @@ export function parseUdpTunnel(f: ParsedFrame, dport: number, payload: Buffer, n
     f.gtpu = h;
     // Only a G-PDU carries a packet; echo and error indication messages carry information elements.
     if (h.messageType === GTPU_G_PDU && f.payload.length > 0) adopt(f, nested.packet(f.payload));
+  } else if (dport === UDP_PORT.LISP) {
+    const h = read(parseLisp(payload));
+    if (!h) return;
+    f.lisp = h;
+    if (f.payload.length > 0) adopt(f, nested.packet(f.payload));
   }
 }
 

@@ -21,6 +21,7 @@ import type { ErspanHeader } from './tunnel-erspan.js';
 import type { GeneveHeader } from './tunnel-geneve.js';
 import type { GreHeader } from './tunnel-gre.js';
 import type { GtpuHeader } from './tunnel-gtpu.js';
+import type { LispHeader } from './tunnel-lisp.js';
 import type { VxlanHeader } from './tunnel-vxlan.js';
 
 /**
@@ -45,6 +46,7 @@ export interface ParsedFrame {
   vxlan?: VxlanHeader;
   geneve?: GeneveHeader;
   gtpu?: GtpuHeader;
+  lisp?: LispHeader;
   /**
    * A tunnel's inner Ethernet frame (VXLAN, Geneve, GRE, ERSPAN) or IP packet (GTP-U, GRE or
    * Geneve carrying IP), parsed; its bad checksums and truncation are reported on this frame

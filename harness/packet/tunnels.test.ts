@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { buildFrame, FrameSpecError, type FrameSpec } from './build.js';
 import { diffFrames } from './diff.js';
 import { parseFrame } from './parse.js';
+import { buildStt, parseStt, STT_HEADER_LEN, sttSegments } from './tunnel-stt.js';
 
 const ETH = { dst: '0a:dd:00:00:00:02', src: '0a:dd:00:00:00:01' } as const;
 const IP4 = { src: '172.31.1.1', dst: '172.31.1.2' } as const;
@@ -135,6 +136,35 @@ describe('tunnels: build -> parse round trips', () => {
     const plain = parseFrame(buildFrame({ ...ETH, ipv4: IP4, gtpu: { teid: 1, packet: Buffer.from('4500', 'hex') } }));
     expect(plain.gtpu).to.deep.include({ e: false, s: false, pn: false, length: 2 });
   });
+
+  it('LISP: UDP 4341, I and L flags with a 24-bit instance ID and 8 locator-status bits, an inner IP packet', () => {
+    const p = parseFrame(buildFrame({ ...ETH, ipv4: IP4, lisp: { iid: 0x123456, lsb: 1, packet: INNER_IP } }));
+    expect(p.udp).to.include({ sport: 4341, dport: 4341 });
+    expect(p.lisp).to.deep.equal({ flags: 0x48, nonce: 0, iid: 0x123456, lsb: 1 });
+    expect(p.inner?.tcp).to.include({ sport: 40000, dport: 80 });
+    expect([p.truncated, p.badChecksums]).to.deep.equal([undefined, []]);
+    // Without I, the whole second word is locator-status bits; N brings a nonce.
+    const noIid = parseFrame(buildFrame({ ...ETH, ipv4: IP4, lisp: { lsb: 0x80000001, nonce: 0xabcdef, packet: INNER_IP } }));
+    expect(noIid.lisp).to.deep.equal({ flags: 0xc0, nonce: 0xabcdef, lsb: 0x80000001 });
+  });
+
+  it('STT: 18-byte header with version, flags, VLAN TCI and the 64-bit context ID; segments carry length << 16 | offset', () => {
+    const inner = buildFrame(INNER);
+    const stt = buildStt({ contextId: 0xfedcba9876543210n, flags: 0x05, l4Offset: 34, mss: 1400, vlanTci: 0x1005, frame: inner });
+    expect(stt.length).to.equal(STT_HEADER_LEN + inner.length);
+    expect(parseStt(stt)).to.deep.equal({
+      header: { version: 0, flags: 0x05, l4Offset: 34, mss: 1400, vlanTci: 0x1005, contextId: 0xfedcba9876543210n },
+      size: 18,
+    });
+    expect(parseFrame(stt.subarray(STT_HEADER_LEN)).udp).to.include({ sport: 40000 });
+    const segs = sttSegments(stt, 32);
+    expect(segs.map((s) => [s.seq >>> 16, s.seq & 0xffff, s.bytes.length])).to.deep.equal([
+      [stt.length, 0, 32],
+      [stt.length, 32, 32],
+      [stt.length, 64, stt.length - 64],
+    ]);
+    expect(Buffer.concat(segs.map((s) => s.bytes))).to.deep.equal(stt);
+  });
 });
 
 describe('tunnels: bad input', () => {
@@ -149,6 +179,9 @@ describe('tunnels: bad input', () => {
     expect(cut(gre, 14 + 20 + 6)).to.equal('gre: header needs 8 bytes, 6 left');
     const erspan = buildFrame({ ...ETH, ipv4: IP4, erspan: { version: 2, sessionId: 1, frame: INNER } });
     expect(cut(erspan, 14 + 20 + 8 + 10)).to.equal('erspan: header needs 12 bytes, 10 left');
+    const lisp = buildFrame({ ...ETH, ipv4: IP4, lisp: { iid: 1, packet: INNER_IP } });
+    expect(cut(lisp, 14 + 20 + 8 + 7)).to.equal('lisp: header needs 8 bytes, 7 left');
+    expect(parseStt(Buffer.alloc(17))).to.equal('stt: header needs 18 bytes, 17 left');
     const gtpu = buildFrame({ ...ETH, ipv4: IP4, gtpu: { teid: 1, seq: 1, packet: INNER_IP } });
     expect(cut(gtpu, 14 + 20 + 8 + 10)).to.equal('gtpu: header with optional fields needs 12 bytes, 10 left');
     expect(cut(vxlan, 14 + 20 + 8 + 8 + 20)).to.equal('inner.ipv4: header needs 20 bytes, 2 left');
@@ -185,6 +218,8 @@ describe('tunnels: bad input', () => {
       ],
       [{ ...ETH, ipv4: IP4, erspan: { version: 2, sessionId: 1, hwId: 64, frame: INNER } }, 'erspan.hwId: 64 is out of range 0..63 (6-bit field)'],
       [{ ...ETH, ipv4: IP4, gtpu: { teid: 2 ** 32 } }, 'gtpu.teid: 4294967296 is out of range'],
+      [{ ...ETH, ipv4: IP4, lisp: { iid: 0x1000000 } }, 'lisp.iid: 16777216 is out of range 0..16777215 (24-bit field)'],
+      [{ ...ETH, ipv4: IP4, lisp: { iid: 1, lsb: 256 } }, 'lisp.lsb: 256 is out of range 0..255'],
       [
         { ...ETH, ipv4: IP4, gtpu: { teid: 1, packet: { ipv4: { src: '1.1.1.1', dst: '2.2.2.2' }, udp: { sport: 1, dport: 65536 } } } },
         'gtpu.packet.udp.dport: 65536 is out of range',
@@ -205,6 +240,9 @@ describe('tunnels: bad input', () => {
       'geneve: carries a frame or a packet, not both',
     );
     expect(() => buildFrame({ ...ETH, vxlan: { vni: 1, frame: INNER } })).to.throw('needs ipv4 or ipv6');
+    expect(() => buildFrame({ ...ETH, ipv4: IP4, lisp: { iid: 1, packet: INNER_IP }, gtpu: { teid: 1 } })).to.throw('at most one tunnel');
+    expect(() => buildStt({ contextId: 1n << 64n, frame: Buffer.alloc(0) })).to.throw(FrameSpecError, 'stt.contextId');
+    expect(() => sttSegments(Buffer.alloc(0x10000), 1400)).to.throw(FrameSpecError, '65536-byte STT frame');
   });
 });
 
