@@ -157,7 +157,7 @@ export async function startOvsBridge(cfg: OvsBridgeConfig, topology: StartedTopo
           .split(',')
           .filter(Boolean);
         const ctLimits = limits.code === 0 ? true : (limits.stderr.trim().split('\n')[0] ?? `exit ${limits.code}`);
-        const tunnels = await probeTunnels(ovs, bridge, cfg.datapathType, topology.dutNetns, ifaceTypes, versions.ovs ?? 'unknown');
+        const tunnels = await probeTunnels(ovs, bridge, topology.runId, cfg.datapathType, topology.dutNetns, ifaceTypes, versions.ovs ?? 'unknown');
         return ovsFeatures(
           { dpFeatures: dp.stdout, ifaceTypes, meterFeatures: meters.stdout, ctLimits, tunnels, qos, ct: await probeConntrack(ovs, cfg.datapathType) },
           loadCatalogue().features.map((f) => f.id),

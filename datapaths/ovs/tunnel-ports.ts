@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TunnelPortSpec, TunnelUnderlay } from '../../harness/datapath/datapath.js';
 import { isIpv4, isIpv6, isMac } from '../../harness/packet/index.js';
+import { runNames } from '../../harness/run/run-context.js';
 import { exec } from '../../harness/system/exec.js';
 import type { StartedTopology } from '../../topologies/topology.js';
 import type { StartedOvsDaemons } from './ovs-daemons.js';
@@ -175,6 +176,7 @@ const PROBE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 export async function probeTunnels(
   ovs: StartedOvsDaemons,
   bridge: string,
+  runId: string,
   datapathType: 'system' | 'netdev',
   netns: string,
   ifaceTypes: readonly string[],
@@ -188,7 +190,8 @@ export async function probeTunnels(
   const kernelPorts: Record<string, true | string> = {};
   if (datapathType === 'system') {
     const types = KERNEL_TUNNEL_TYPES.filter((t) => ifaceTypes.includes(t));
-    const name = (t: string) => `dlprobe-${t}`.slice(0, 15);
+    // Probe ports carry the run id like every device a run makes (dl<run><suffix>, 15 characters at most).
+    const name = (t: string) => runNames.link(runId, `tp${types.indexOf(t as (typeof types)[number])}`);
     await ovs.vsctl(
       types.flatMap((t) => [
         '--',
