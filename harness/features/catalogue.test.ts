@@ -75,6 +75,15 @@ describe('feature catalogue', () => {
     expect(stale, 'features marked uncovered that a case exercises').to.deep.equal([]);
   });
 
+  it('has at least three cases for every feature', () => {
+    const cases = new Map<string, number>();
+    for (const f of [...CONFORMANCE, ...DATAPATH].flatMap((g) => g.cases.flatMap((c) => c.features))) cases.set(f, (cases.get(f) ?? 0) + 1);
+    const thin = loadCatalogue()
+      .features.filter((f) => (cases.get(f.id) ?? 0) < 3)
+      .map((f) => `${f.id}: ${cases.get(f.id) ?? 0}`);
+    expect(thin, 'features with fewer than three cases').to.deep.equal([]);
+  });
+
   it('rejects duplicate ids and bad ids, naming the source', () => {
     const dup = 'groups:\n  - {id: a, title: A, features: [{id: x, title: X}, {id: x, title: Y}]}\n';
     expect(() => parseCatalogue(dup, 'c.yaml')).to.throw("c.yaml: duplicate feature id 'x'");

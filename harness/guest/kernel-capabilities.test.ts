@@ -150,6 +150,15 @@ describe('kernel capabilities from the config', () => {
       expect(feature(caps, 'tunnel.srv6')?.kernel?.ok).to.equal(false);
       expect(feature(caps, 'tunnel.vxlan')?.afxdp?.findings).to.deep.equal([]);
     });
+
+    it('has bareudp on the kernel datapath with CONFIG_BAREUDP from 5.7, and LISP and STT at no version (out-of-tree module only)', () => {
+      expect([on('5.6.0', 'tunnel.bareudp', 'kernel', { BAREUDP: 'm' }), on('5.7.0', 'tunnel.bareudp', 'kernel', { BAREUDP: 'm' })]).to.deep.equal([
+        false,
+        true,
+      ]);
+      expect(on('6.12.0', 'tunnel.bareudp', 'kernel', { BAREUDP: 'n' })).to.equal(false);
+      for (const id of ['tunnel.lisp', 'tunnel.stt', 'tunnel.stt_tso']) expect(on('6.12.0', id, 'kernel'), id).to.equal(false);
+    });
   });
 
   describe('the table', () => {
@@ -175,11 +184,17 @@ describe('kernel capabilities from the config', () => {
       expect(bootRefusal(real(false).guest)).to.match(/^built as modules but no --modules: CONFIG_VIRTIO_PCI, .*CONFIG_9P_FS/);
     });
 
-    it('runs every backend, and everything but SRv6 on the kernel datapath', function () {
+    it('runs every backend, and everything on the kernel datapath but bareudp (not built), LISP, STT and SRv6 (never upstream)', function () {
       if (!existsSync(path)) this.skip();
       const caps = real(true);
       expect(BACKEND_IDS.filter((b) => caps.backends[b].ok)).to.deep.equal(['kernel', 'afxdp', 'ebpf', 'ebpf-xdp']);
-      expect(caps.features.filter((f) => !f.backends.kernel?.ok).map((f) => f.id)).to.deep.equal(['tunnel.srv6']);
+      expect(caps.features.filter((f) => !f.backends.kernel?.ok).map((f) => f.id)).to.deep.equal([
+        'tunnel.bareudp',
+        'tunnel.lisp',
+        'tunnel.stt',
+        'tunnel.stt_tso',
+        'tunnel.srv6',
+      ]);
     });
   });
 });

@@ -164,6 +164,12 @@ export const REQUIREMENTS: readonly Requirement[] = [
     since: '3.11',
     why: 'a flow-based gretap device (ip_gre)',
   },
+  { target: { feature: 'tunnel.bareudp', backends: ['kernel'] }, options: ['BAREUDP'], since: '5.7', why: 'a flow-based bareudp device (Debian builds none)' },
+  ...['tunnel.lisp', 'tunnel.stt', 'tunnel.stt_tso'].map((feature): Requirement => ({
+    target: { feature, backends: ['kernel'] },
+    never: true,
+    why: "openvswitch.ko upstream has no LISP or STT vport: they lived in OVS's out-of-tree module (OVS feature table: Linux upstream NO)",
+  })),
   {
     target: { feature: 'tunnel.srv6', backends: ['kernel'] },
     never: true,
