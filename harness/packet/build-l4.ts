@@ -1,8 +1,8 @@
 import { ipv6ToBytes, macToBytes } from './addr.js';
-import type { PacketSpec, TcpSpec, UdpSpec } from './build.js';
+import type { PacketSpec, TcpSpec, UdpSpec } from './spec.js';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
 import { fit } from './fit.js';
-import { IPPROTO, tcpFlagsFromString } from './headers.js';
+import { IPPROTO, tcpFlagsFromString } from './protocol-numbers.js';
 import { buildSctp } from './sctp.js';
 import { buildTcpOptions } from './tcp-options.js';
 

@@ -2,18 +2,17 @@ import { ipv4ToBytes, ipv6ToBytes, macToBytes } from './addr.js';
 import { buildL4, l4Protocol } from './build-l4.js';
 import { internetChecksum } from './checksum.js';
 import { fit, fitAll, FrameSpecError, nested, u16, type Widths } from './fit.js';
-import { ETH_P, UDP_PORT } from './headers.js';
-import { buildIpv4Options, type Ipv4OptionSpec } from './ipv4-options.js';
-import { buildIpv6Extensions, type Ipv6ExtSpec } from './ipv6-ext.js';
-import { buildMplsStack, type MplsSpec } from './mpls.js';
-import type { SctpSpec } from './sctp.js';
-import type { TcpOptionSpec } from './tcp-options.js';
-import { buildErspan, ERSPAN_GRE_PROTOCOL, type ErspanSpec } from './tunnel-erspan.js';
-import { buildGeneve, type GeneveSpec } from './tunnel-geneve.js';
-import { buildGre, type GreSpec } from './tunnel-gre.js';
-import { buildGtpu, type GtpuSpec } from './tunnel-gtpu.js';
-import { buildLisp, type LispSpec } from './tunnel-lisp.js';
-import { buildVxlan, type VxlanSpec } from './tunnel-vxlan.js';
+import { buildIpv4Options } from './ipv4-options.js';
+import { buildIpv6Extensions } from './ipv6-ext.js';
+import { buildMplsStack } from './mpls.js';
+import { ETH_P, UDP_PORT } from './protocol-numbers.js';
+import type { ArpSpec, FrameSpec, IcmpSpec, Ipv4Spec, Ipv6Spec, PacketSpec, TcpSpec, UdpSpec, VlanSpec } from './spec.js';
+import { buildErspan, ERSPAN_GRE_PROTOCOL } from './tunnel-erspan.js';
+import { buildGeneve } from './tunnel-geneve.js';
+import { buildGre } from './tunnel-gre.js';
+import { buildGtpu } from './tunnel-gtpu.js';
+import { buildLisp } from './tunnel-lisp.js';
+import { buildVxlan } from './tunnel-vxlan.js';
 
 export { FrameSpecError } from './fit.js';
 
@@ -28,134 +27,6 @@ export { FrameSpecError } from './fit.js';
  * and edit its bytes (as the datapath key cases do: `f[14] = 0x4f` for an IHL past the end,
  * `subarray` to cut it short).
  */
-
-export interface VlanSpec {
-  readonly vid: number;
-  readonly pcp?: number;
-  readonly dei?: number;
-  readonly tpid?: number;
-}
-
-export interface ArpSpec {
-  readonly op: number;
-  readonly sha: string;
-  readonly spa: string;
-  readonly tha?: string;
-  readonly tpa: string;
-}
-
-export interface Ipv4Spec {
-  readonly src: string;
-  readonly dst: string;
-  readonly ttl?: number;
-  readonly tos?: number;
-  readonly id?: number;
-  readonly df?: boolean;
-  readonly mf?: boolean;
-  /** In 8-byte units. */
-  readonly fragOffset?: number;
-  /** Defaults to the L4 layer's protocol. */
-  readonly protocol?: number;
-  readonly checksum?: number;
-  /** Raw bytes or a typed list; padded with zeros (EOL) to a multiple of 4. */
-  readonly options?: Buffer | readonly Ipv4OptionSpec[];
-  /** Computed from the options unless pinned. */
-  readonly ihl?: number;
-}
-
-export interface Ipv6Spec {
-  readonly src: string;
-  readonly dst: string;
-  readonly hopLimit?: number;
-  readonly tc?: number;
-  readonly flowLabel?: number;
-  /** Defaults to the first extension header's, else the L4 layer's protocol. */
-  readonly nextHeader?: number;
-  /** Extension headers in chain order, each next header computed. */
-  readonly extensions?: readonly Ipv6ExtSpec[];
-}
-
-export interface UdpSpec {
-  readonly sport: number;
-  readonly dport: number;
-  /** Send checksum 0 ("none", IPv4 only). */
-  readonly zeroChecksum?: boolean;
-  readonly checksum?: number;
-}
-
-export interface TcpSpec {
-  readonly sport: number;
-  readonly dport: number;
-  readonly seq?: number;
-  readonly ack?: number;
-  /** Letters from FSRPAUECN, e.g. `'SA'`, or the flag bits. */
-  readonly flags?: string | number;
-  readonly window?: number;
-  readonly checksum?: number;
-  /** Raw bytes or a typed list; padded with zeros (EOL) to a multiple of 4. */
-  readonly options?: Buffer | readonly TcpOptionSpec[];
-  /** Computed from the options unless pinned. */
-  readonly dataOffset?: number;
-}
-
-export interface IcmpSpec {
-  readonly type: number;
-  readonly code?: number;
-  /** Echo identifier and sequence (types 0/8 and 128/129). */
-  readonly id?: number;
-  readonly seq?: number;
-  /** Neighbour discovery target (ICMPv6 135/136). */
-  readonly target?: string;
-  /** ND link-layer address option: source (NS) or target (NA). */
-  readonly lladdr?: string;
-  readonly checksum?: number;
-  /** Error messages: the offending IP packet quoted, as bytes or a spec (see icmpError to quote a frame). */
-  readonly quote?: Buffer | PacketSpec;
-  /** Next-hop MTU: ICMP fragmentation needed (3/4, 16 bits), ICMPv6 packet too big (2, 32 bits). */
-  readonly mtu?: number;
-  /** Parameter problem pointer: ICMP 12 (8 bits), ICMPv6 4 (32 bits). */
-  readonly pointer?: number;
-}
-
-/**
- * The layers above Ethernet: an IP packet, as a frame carries it and as tunnels (GTP-U, GRE,
- * Geneve) and ICMP errors carry one inside. A UDP tunnel's `udp` defaults to its IANA port
- * as both source and destination.
- */
-export interface PacketSpec {
-  readonly ipv4?: Ipv4Spec;
-  readonly ipv6?: Ipv6Spec;
-  readonly udp?: UdpSpec;
-  readonly tcp?: TcpSpec;
-  readonly sctp?: SctpSpec;
-  readonly icmp?: IcmpSpec;
-  readonly icmp6?: IcmpSpec;
-  /** Over UDP 4789. */
-  readonly vxlan?: VxlanSpec;
-  /** Over UDP 6081. */
-  readonly geneve?: GeneveSpec;
-  /** Over UDP 2152. */
-  readonly gtpu?: GtpuSpec;
-  /** Over UDP 4341: an IP packet. */
-  readonly lisp?: LispSpec;
-  /** IP protocol 47; with `erspan`, its sequence number (default 0) and key. */
-  readonly gre?: GreSpec;
-  /** Over GRE with a sequence number. */
-  readonly erspan?: ErspanSpec;
-  /** L4 payload; a tunnel carries its frame or packet instead (GRE without either carries this). */
-  readonly payload?: Buffer | string;
-}
-
-export interface FrameSpec extends PacketSpec {
-  readonly dst: string;
-  readonly src: string;
-  readonly vlans?: readonly VlanSpec[];
-  /** Needed only for frames without an L3 layer spec. */
-  readonly ethertype?: number;
-  readonly arp?: ArpSpec;
-  /** A label stack before the ipv4/ipv6 layer, or before `payload` without one. */
-  readonly mpls?: MplsSpec;
-}
 
 /** The width of each numeric field the specs hold, as the header carries it. */
 const WIDTHS = {

@@ -1,5 +1,6 @@
-import { tcpFlagsToString } from './headers.js';
-import { parseFrame, type ParsedFrame } from './parse.js';
+import type { ParsedFrame } from './headers.js';
+import { parseFrame } from './parse.js';
+import { tcpFlagsToString } from './protocol-numbers.js';
 
 const hex = (n: number, w = 4) => `0x${n.toString(16).padStart(w, '0')}`;
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildFrame, FrameSpecError, type FrameSpec } from './build.js';
+import { buildFrame, FrameSpecError } from './build.js';
+import type { FrameSpec } from './spec.js';
 
 const MAC_A = '0a:dd:00:00:00:01';
 const MAC_B = '0a:dd:00:00:00:02';

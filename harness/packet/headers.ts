@@ -1,39 +1,16 @@
 import type { Ipv4Option } from './ipv4-options.js';
 import type { Ipv6Extension } from './ipv6-ext.js';
-import type { ParsedFrame } from './parse.js';
+import type { MplsLabel } from './mpls.js';
+import type { SctpHeader } from './sctp.js';
 import type { TcpOption } from './tcp-options.js';
+import type { ErspanHeader } from './tunnel-erspan.js';
+import type { GeneveHeader } from './tunnel-geneve.js';
+import type { GreHeader } from './tunnel-gre.js';
+import type { GtpuHeader } from './tunnel-gtpu.js';
+import type { LispHeader } from './tunnel-lisp.js';
+import type { VxlanHeader } from './tunnel-vxlan.js';
 
-/** Header types shared by the builder and the parser; field names follow the RFCs. */
-
-export const ETH_P = {
-  IPV4: 0x0800,
-  ARP: 0x0806,
-  VLAN: 0x8100,
-  QINQ: 0x88a8,
-  IPV6: 0x86dd,
-  MPLS: 0x8847,
-  MPLS_MC: 0x8848,
-  /** Transparent Ethernet bridging: an Ethernet frame inside GRE or Geneve. */
-  TEB: 0x6558,
-  ERSPAN_II: 0x88be,
-  ERSPAN_III: 0x22eb,
-} as const;
-export const IPPROTO = {
-  HOPOPTS: 0,
-  ICMP: 1,
-  TCP: 6,
-  UDP: 17,
-  ROUTING: 43,
-  IPV6_FRAGMENT: 44,
-  GRE: 47,
-  AH: 51,
-  ICMPV6: 58,
-  NONE: 59,
-  DSTOPTS: 60,
-  SCTP: 132,
-} as const;
-/** The UDP destination ports the parser reads tunnels on (IANA). */
-export const UDP_PORT = { VXLAN: 4789, GENEVE: 6081, GTPU: 2152, LISP: 4341 } as const;
+/** What the parser reads: each header's fields (names follow the RFCs) and the frame they make up. */
 
 export interface VlanTag {
   /** 0x8100 (802.1Q) or 0x88a8 (802.1ad service tag). */
@@ -143,27 +120,44 @@ export interface IcmpHeader {
   readonly quoted?: ParsedFrame;
 }
 
-/** ICMP and ICMPv6 types whose body quotes the offending packet. */
-export const ICMP_ERROR_TYPES: ReadonlySet<number> = new Set([3, 4, 5, 11, 12]);
-export const ICMP6_ERROR_TYPES: ReadonlySet<number> = new Set([1, 2, 3, 4]);
-
-export const TCP_FLAG_BITS: Readonly<Record<string, number>> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10, U: 0x20, E: 0x40, C: 0x80, N: 0x100 };
-
-/** `'SA'` -> 0x12. */
-export function tcpFlagsFromString(s: string): number {
-  let v = 0;
-  for (const ch of s) {
-    const bit = TCP_FLAG_BITS[ch];
-    if (bit === undefined) throw new Error(`bad TCP flag '${ch}' in '${s}' (use F S R P A U E C N)`);
-    v |= bit;
-  }
-  return v;
-}
-
-/** 0x12 -> `'SA'`, in FSRPAUECN order. */
-export function tcpFlagsToString(v: number): string {
-  return Object.entries(TCP_FLAG_BITS)
-    .filter(([, bit]) => (v & bit) !== 0)
-    .map(([ch]) => ch)
-    .join('');
+/**
+ * What could be read from a frame. Parsing never throws: a truncated or malformed layer stops
+ * the walk, is named in `truncated`, and everything before it is kept.
+ */
+export interface ParsedFrame {
+  readonly length: number;
+  eth?: EthernetHeader;
+  arp?: ArpHeader;
+  /** The label stack, outermost first. */
+  mpls?: MplsLabel[];
+  ipv4?: Ipv4Header;
+  ipv6?: Ipv6Header;
+  udp?: UdpHeader;
+  tcp?: TcpHeader;
+  sctp?: SctpHeader;
+  icmp?: IcmpHeader;
+  icmp6?: IcmpHeader;
+  gre?: GreHeader;
+  erspan?: ErspanHeader;
+  vxlan?: VxlanHeader;
+  geneve?: GeneveHeader;
+  gtpu?: GtpuHeader;
+  lisp?: LispHeader;
+  /**
+   * A tunnel's inner Ethernet frame (VXLAN, Geneve, GRE, ERSPAN) or IP packet (GTP-U, GRE or
+   * Geneve carrying IP), parsed; its bad checksums and truncation are reported on this frame
+   * too, prefixed `inner.` (`inner.udp`).
+   */
+  inner?: ParsedFrame;
+  /** Bytes after the last parsed header (L4 payload, a tunnel's inner frame, or L3 payload of unknown protocols). */
+  payload: Buffer;
+  /** The layer that was cut short or malformed, e.g. `ipv4: header needs 20 bytes, 12 left`. */
+  truncated?: string;
+  /** Checksums found wrong, e.g. `['ipv4', 'udp']`; absent layers are not checked. */
+  badChecksums: string[];
+  /**
+   * Checksums the frame cannot settle, neither bad nor good: `['udp']` in the first fragment of
+   * a datagram, whose L4 checksum covers the whole datagram while the fragment holds its start.
+   */
+  unverifiedChecksums: string[];
 }

@@ -1,4 +1,5 @@
-import { buildFrame, type FrameSpec } from './build.js';
+import { buildFrame } from './build.js';
+import type { FrameSpec } from './spec.js';
 import { FrameSpecError } from './fit.js';
 import { parseFrame } from './parse.js';
 

@@ -1,6 +1,7 @@
 /** The packet library: build, parse, compare and store Ethernet frames. */
 export * from './addr.js';
 export * from './build.js';
+export * from './spec.js';
 export * from './checksum.js';
 export * from './diff.js';
 export * from './headers.js';
@@ -10,6 +11,7 @@ export * from './ipv6-ext.js';
 export * from './mpls.js';
 export * from './parse.js';
 export * from './pcap.js';
+export * from './protocol-numbers.js';
 export * from './sctp.js';
 export * from './tcp-options.js';
 export * from './tunnel-erspan.js';

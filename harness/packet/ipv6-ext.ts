@@ -1,6 +1,6 @@
 import { bytesToIpv6, ipv6ToBytes } from './addr.js';
 import { fit, fitAll, FrameSpecError, padTo, u16, u32, type Widths } from './fit.js';
-import { IPPROTO } from './headers.js';
+import { IPPROTO } from './protocol-numbers.js';
 
 /**
  * IPv6 extension header chains (RFC 8200 4): hop-by-hop and destination options, routing

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { buildFrame, type FrameSpec } from './build.js';
+import { buildFrame } from './build.js';
+import type { FrameSpec } from './spec.js';
 import { internetChecksum } from './checksum.js';
 import { diffFrames } from './diff.js';
-import { tcpFlagsToString } from './headers.js';
+import { tcpFlagsToString } from './protocol-numbers.js';
 import { parseFrame } from './parse.js';
 
 const MAC_A = '0a:dd:00:00:00:01';

@@ -1,8 +1,8 @@
 import { bytesToIpv6, bytesToMac } from './addr.js';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
-import { ICMP6_ERROR_TYPES, ICMP_ERROR_TYPES, IPPROTO, type IcmpHeader } from './headers.js';
-import type { ParsedFrame } from './parse.js';
+import type { IcmpHeader, ParsedFrame } from './headers.js';
 import { parseGreTunnel, parseUdpTunnel, type Nested } from './parse-tunnel.js';
+import { ICMP6_ERROR_TYPES, ICMP_ERROR_TYPES, IPPROTO } from './protocol-numbers.js';
 import { parseSctp } from './sctp.js';
 import { parseTcpOptions } from './tcp-options.js';
 

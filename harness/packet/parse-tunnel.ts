@@ -1,5 +1,5 @@
-import { ETH_P, UDP_PORT } from './headers.js';
-import type { ParsedFrame } from './parse.js';
+import type { ParsedFrame } from './headers.js';
+import { ETH_P, UDP_PORT } from './protocol-numbers.js';
 import { parseErspan } from './tunnel-erspan.js';
 import { parseGeneve } from './tunnel-geneve.js';
 import { parseGre } from './tunnel-gre.js';

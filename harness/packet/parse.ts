@@ -1,70 +1,12 @@
 import { bytesToIpv4, bytesToIpv6, bytesToMac } from './addr.js';
 import { internetChecksum } from './checksum.js';
-import {
-  ETH_P,
-  type ArpHeader,
-  type EthernetHeader,
-  type IcmpHeader,
-  type Ipv4Header,
-  type Ipv6Header,
-  type TcpHeader,
-  type UdpHeader,
-  type VlanTag,
-} from './headers.js';
+import type { ParsedFrame, VlanTag } from './headers.js';
 import { parseIpv4Options } from './ipv4-options.js';
 import { walkIpv6Chain } from './ipv6-ext.js';
-import { parseMplsStack, type MplsLabel } from './mpls.js';
+import { parseMplsStack } from './mpls.js';
 import { parseL4 } from './parse-l4.js';
 import type { Nested } from './parse-tunnel.js';
-import type { SctpHeader } from './sctp.js';
-import type { ErspanHeader } from './tunnel-erspan.js';
-import type { GeneveHeader } from './tunnel-geneve.js';
-import type { GreHeader } from './tunnel-gre.js';
-import type { GtpuHeader } from './tunnel-gtpu.js';
-import type { LispHeader } from './tunnel-lisp.js';
-import type { VxlanHeader } from './tunnel-vxlan.js';
-
-/**
- * What could be read from a frame. Parsing never throws: a truncated or malformed layer stops
- * the walk, is named in `truncated`, and everything before it is kept.
- */
-export interface ParsedFrame {
-  readonly length: number;
-  eth?: EthernetHeader;
-  arp?: ArpHeader;
-  /** The label stack, outermost first. */
-  mpls?: MplsLabel[];
-  ipv4?: Ipv4Header;
-  ipv6?: Ipv6Header;
-  udp?: UdpHeader;
-  tcp?: TcpHeader;
-  sctp?: SctpHeader;
-  icmp?: IcmpHeader;
-  icmp6?: IcmpHeader;
-  gre?: GreHeader;
-  erspan?: ErspanHeader;
-  vxlan?: VxlanHeader;
-  geneve?: GeneveHeader;
-  gtpu?: GtpuHeader;
-  lisp?: LispHeader;
-  /**
-   * A tunnel's inner Ethernet frame (VXLAN, Geneve, GRE, ERSPAN) or IP packet (GTP-U, GRE or
-   * Geneve carrying IP), parsed; its bad checksums and truncation are reported on this frame
-   * too, prefixed `inner.` (`inner.udp`).
-   */
-  inner?: ParsedFrame;
-  /** Bytes after the last parsed header (L4 payload, a tunnel's inner frame, or L3 payload of unknown protocols). */
-  payload: Buffer;
-  /** The layer that was cut short or malformed, e.g. `ipv4: header needs 20 bytes, 12 left`. */
-  truncated?: string;
-  /** Checksums found wrong, e.g. `['ipv4', 'udp']`; absent layers are not checked. */
-  badChecksums: string[];
-  /**
-   * Checksums the frame cannot settle, neither bad nor good: `['udp']` in the first fragment of
-   * a datagram, whose L4 checksum covers the whole datagram while the fragment holds its start.
-   */
-  unverifiedChecksums: string[];
-}
+import { ETH_P } from './protocol-numbers.js';
 
 const NESTED: Nested = { frame: parseFrame, packet: (b) => ip(b, false), quote: (b) => ip(b, true) };
 

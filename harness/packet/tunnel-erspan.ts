@@ -1,44 +1,12 @@
-import type { FrameSpec } from './build.js';
+import type { ErspanSpec } from './spec.js';
 import { fitAll, FrameSpecError, u16, u32, type Widths } from './fit.js';
-import { ETH_P } from './headers.js';
+import { ETH_P } from './protocol-numbers.js';
 
 /**
  * ERSPAN (draft-foschiano-erspan) over GRE with a sequence number: type II (version 1, GRE
  * protocol 0x88be, 8-byte header) and type III (version 2, GRE protocol 0x22eb, 12 bytes plus
  * an optional 8-byte platform subheader). Defaults follow Linux's erspan and ip6erspan devices.
  */
-
-export interface ErspanSpec {
-  /** 1: type II; 2: type III. */
-  readonly version: 1 | 2;
-  /** 10 bits. */
-  readonly sessionId: number;
-  readonly vlan?: number;
-  readonly cos?: number;
-  /** T: the frame was truncated. */
-  readonly truncated?: boolean;
-  /** Type II: encapsulation type (En). */
-  readonly encap?: number;
-  /** Type II: 20-bit port index. */
-  readonly index?: number;
-  /** Type III: bad/short/oversized. */
-  readonly bso?: number;
-  readonly timestamp?: number;
-  /** Security group tag. */
-  readonly sgt?: number;
-  /** P: the payload is an Ethernet PDU (default true) of frame type `ft` (default 0). */
-  readonly p?: boolean;
-  readonly ft?: number;
-  readonly hwId?: number;
-  /** D: 0 ingress, 1 egress. */
-  readonly direction?: number;
-  /** Timestamp granularity. */
-  readonly granularity?: number;
-  /** The platform-specific subheader (8 bytes); sets O. */
-  readonly subheader?: Buffer;
-  /** The mirrored Ethernet frame. */
-  readonly frame: FrameSpec | Buffer;
-}
 
 export interface ErspanHeader {
   readonly version: number;

@@ -1,35 +1,7 @@
-import type { FrameSpec, PacketSpec } from './build.js';
+import type { GeneveOptionSpec, GeneveSpec } from './spec.js';
 import { fit, fitAll, FrameSpecError, u16, type Widths } from './fit.js';
 
 /** Geneve (RFC 8926): an 8-byte header, then options as TLVs, then the inner frame or packet. */
-
-export interface GeneveOptionSpec {
-  readonly class: number;
-  /** 7 bits; the critical bit is the type's high bit. */
-  readonly type: number;
-  readonly critical?: boolean;
-  /** A multiple of 4 bytes, at most 124. */
-  readonly data?: Buffer;
-  /** In 4-byte units, computed unless pinned. */
-  readonly length?: number;
-}
-
-export interface GeneveSpec {
-  readonly vni: number;
-  readonly version?: number;
-  /** O: an OAM frame. */
-  readonly oam?: boolean;
-  /** C: set when an option is critical, unless pinned. */
-  readonly critical?: boolean;
-  /** 0x6558 for a `frame`, 0x0800 or 0x86dd for a `packet`, unless pinned. */
-  readonly protocol?: number;
-  /** Opt Len in 4-byte units, computed unless pinned. */
-  readonly optionsLength?: number;
-  readonly options?: readonly GeneveOptionSpec[];
-  /** The inner Ethernet frame, or an IP `packet`: one of the two. */
-  readonly frame?: FrameSpec | Buffer;
-  readonly packet?: PacketSpec | Buffer;
-}
 
 export interface GeneveOption {
   readonly class: number;

@@ -1,24 +1,8 @@
-import type { FrameSpec, PacketSpec } from './build.js';
+import type { GreSpec } from './spec.js';
 import { internetChecksum } from './checksum.js';
 import { fitAll, u16, u32, type Widths } from './fit.js';
 
 /** GRE (RFC 2784, RFC 2890 keys and sequence numbers), IP protocol 47. */
-
-export interface GreSpec {
-  /** 0x6558 for a `frame`, 0x0800 or 0x86dd for a `packet`, unless pinned. */
-  readonly protocol?: number;
-  /** C: a checksum over the GRE header and payload, computed unless `checksum` pins it (which sets C too). */
-  readonly checksumPresent?: boolean;
-  readonly checksum?: number;
-  /** K: present when given. */
-  readonly key?: number;
-  /** S: present when given. */
-  readonly seq?: number;
-  readonly version?: number;
-  /** The inner Ethernet frame, or an IP `packet`: one of the two (none under `erspan`, which carries its own). */
-  readonly frame?: FrameSpec | Buffer;
-  readonly packet?: PacketSpec | Buffer;
-}
 
 export interface GreHeader {
   readonly checksumPresent: boolean;

@@ -1,4 +1,4 @@
-import type { PacketSpec } from './build.js';
+import type { GtpuExtensionSpec, GtpuSpec } from './spec.js';
 import { fit, fitAll, FrameSpecError, type Widths } from './fit.js';
 
 /**
@@ -6,29 +6,6 @@ import { fit, fitAll, FrameSpecError, type Widths } from './fit.js';
  * an IP packet. The sequence number, N-PDU number and next extension header type ride in four
  * optional bytes, present when any of S, PN or E is set.
  */
-
-export interface GtpuExtensionSpec {
-  readonly type: number;
-  /** 2 bytes short of a multiple of 4 (the length and next-type bytes complete it). */
-  readonly content: Buffer;
-}
-
-export interface GtpuSpec {
-  readonly teid: number;
-  readonly messageType?: number;
-  readonly version?: number;
-  readonly pt?: number;
-  /** S: present when given. */
-  readonly seq?: number;
-  /** PN: present when given. */
-  readonly npdu?: number;
-  /** E: extension headers in order; each next type computed. */
-  readonly extensions?: readonly GtpuExtensionSpec[];
-  /** Bytes after the first 8, computed unless pinned. */
-  readonly length?: number;
-  /** The inner IP packet (a G-PDU's T-PDU). */
-  readonly packet?: PacketSpec | Buffer;
-}
 
 export interface GtpuExtension {
   readonly type: number;

@@ -1,4 +1,4 @@
-import type { PacketSpec } from './build.js';
+import type { LispSpec } from './spec.js';
 import { fitAll, type Widths } from './fit.js';
 
 /**
@@ -6,19 +6,6 @@ import { fitAll, type Widths } from './fit.js';
  * IP packet, no Ethernet header inside. With I set, the second word is a 24-bit instance ID (OVS
  * carries tun_id there) and 8 locator-status bits; without, all 32 bits are locator-status bits.
  */
-
-export interface LispSpec {
-  /** I: present when given (24 bits). */
-  readonly iid?: number;
-  /** L: present when given; 8 bits with an instance ID, 32 without. */
-  readonly lsb?: number;
-  /** N: present when given (24 bits). */
-  readonly nonce?: number;
-  /** The first byte, computed from the fields above unless pinned. */
-  readonly flags?: number;
-  /** The inner IP packet. */
-  readonly packet?: PacketSpec | Buffer;
-}
 
 export interface LispHeader {
   /** The first byte: N 0x80, L 0x40, E 0x20, V 0x10, I 0x08. */

@@ -1,24 +1,7 @@
-import type { FrameSpec } from './build.js';
+import type { VxlanGbpSpec, VxlanSpec } from './spec.js';
 import { fitAll, u16, type Widths } from './fit.js';
 
 /** VXLAN (RFC 7348) and its group-policy extension (VXLAN-GBP, draft-smith-vxlan-group-policy). */
-
-export interface VxlanGbpSpec {
-  readonly policyId: number;
-  /** D: don't learn. */
-  readonly dontLearn?: boolean;
-  /** A: policy applied. */
-  readonly applied?: boolean;
-}
-
-export interface VxlanSpec {
-  readonly vni: number;
-  /** The first flags byte: I (0x08), plus G (0x80) with `gbp`, unless pinned. */
-  readonly flags?: number;
-  readonly gbp?: VxlanGbpSpec;
-  /** The inner Ethernet frame. */
-  readonly frame: FrameSpec | Buffer;
-}
 
 export interface VxlanHeader {
   /** The first byte: I (0x08), G (0x80). */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { buildFrame, FrameSpecError, type FrameSpec } from './build.js';
+import { buildFrame, FrameSpecError } from './build.js';
+import type { FrameSpec } from './spec.js';
 import { diffFrames } from './diff.js';
 import { parseFrame } from './parse.js';
 import { buildStt, parseStt, STT_HEADER_LEN, sttSegments } from './tunnel-stt.js';
