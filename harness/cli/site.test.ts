@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
 import { recordedRuns } from '../store/test-runs.js';
 import { UsageError } from './errors.js';
 import { siteCommand } from './site.js';

@@ -1,4 +1,5 @@
-import { defaultStoreUrl, openStore, StoreError, StoreInputError, type OpenStore } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
+import { defaultStoreUrl, StoreError, StoreInputError, type OpenStore } from '../store/store.js';
 import { EnvironmentError, UsageError } from './errors.js';
 
 /**

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { statusCounts, type RunResults } from '../results/results.js';
 import { LATEST_SCHEMA } from './schema.js';
-import { defaultStoreUrl, openStore, StoreError, StoreInputError, type OpenStore } from './store.js';
+import { openStore } from './open-store.js';
+import { defaultStoreUrl, StoreError, StoreInputError, type OpenStore } from './store.js';
 import { everyField, noOptionalField, recordedRuns, sqliteRowCounts } from './test-runs.js';
 
 async function rejection(p: Promise<unknown>): Promise<Error> {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CaseStatus, RunResults } from '../results/results.js';
@@ -6,6 +5,7 @@ import type { CaseStatus, RunResults } from '../results/results.js';
 /**
  * The results store: the history of runs that `dplab publish` puts in and `dplab site` reads.
  * An embedded SQLite file by default; PostgreSQL for a lab whose hosts publish into one history.
+ * This module is the contract both implement; open-store.ts picks one for a URL.
  */
 
 /** One row of the index of runs. */
@@ -56,21 +56,3 @@ export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
-
-/**
- * `postgres://` or `postgresql://` opens PostgreSQL, anything else is a SQLite file (made, with
- * its parent directories, when absent, unless `mustExist`). Brings the schema up to date before it returns.
- */
-export async function openStore(url: string, o: { readonly mustExist?: boolean } = {}): Promise<OpenStore> {
-  // Loaded on demand: a SQLite user never loads the PostgreSQL client, and the modules below
-  // import this one's errors without a cycle at load time.
-  const { SqlStore } = await import('./sql-store.js');
-  if (isPostgresUrl(url)) {
-    const { connectPostgres } = await import('./postgres-store.js');
-    return SqlStore.open(await connectPostgres(url));
-  }
-  // A reader (the site) given a mistyped path must say so, not leave an empty store there.
-  if (o.mustExist && !existsSync(url)) throw new StoreInputError(`${url}: no store there (dplab publish creates one)`);
-  const { openSqlite } = await import('./sqlite-store.js');
-  return SqlStore.open(openSqlite(url));
-}
