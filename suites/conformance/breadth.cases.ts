@@ -353,7 +353,7 @@ export const ndArpCases: CaseGroup = {
     defineCase({
       id: 'nd-arp.ipv6-tos',
       title: 'mod_nw_tos on IPv6 sets the DSCP of the traffic class and keeps its ECN bits',
-      features: ['set.arp_nd', 'set.ip_tos'],
+      features: ['set.ip_tos', 'match.ipv6'],
       run: async (t) => {
         await t.pipeline('ipv6,in_port=p1,actions=mod_nw_tos:0xb8,output:p2');
         await t.expectDelivery('h1', v6({ tc: 0x01 }), { h2: [v6({ tc: 0xb9 })] });

@@ -117,6 +117,17 @@ export const l2Cases: CaseGroup = {
       },
     }),
     defineCase({
+      id: 'l2.ten-outputs',
+      title: 'ten output actions, p2 and p3 in turn, send five copies to each: none is lost to an action limit',
+      features: ['l2.flood'],
+      endpoints: 3,
+      run: async (t) => {
+        await t.pipeline(`in_port=p1,actions=${Array.from({ length: 10 }, (_, i) => `output:p${2 + (i % 2)}`).join(',')}`);
+        const five = Array.from({ length: 5 }, () => frame);
+        await t.expectDelivery('h1', frame, { h2: five, h3: five });
+      },
+    }),
+    defineCase({
       id: 'l2.broadcast-and-non-ip',
       title: 'a broadcast frame of a non-IP ethertype is forwarded unchanged',
       features: ['l2.output', 'match.eth'],

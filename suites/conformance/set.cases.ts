@@ -1,5 +1,5 @@
 import { defineCase, type CaseGroup } from '../../harness/conformance/case.js';
-import { icmp4, tcp4, udp4, udp6 } from './frames.js';
+import { icmp4, icmp6, tcp4, udp4, udp6 } from './frames.js';
 
 /**
  * Expected frames are built, not patched: the builder computes IPv4 header and L4 checksums,
@@ -166,6 +166,15 @@ export const setCases: CaseGroup = {
         await t.pipeline('ipv6,in_port=p1,actions=set_field:2001:db8::99->ipv6_src,output:p2');
         const f = (src?: string) => udp6({ sport: 1, dport: 2, payload: 'v6 set', ...(src ? { ip6: { src } } : {}) });
         await t.expectDelivery('h1', f(), { h2: [f('2001:db8::99')] });
+      },
+    }),
+    defineCase({
+      id: 'set.ipv6-dst-icmp6',
+      title: 'set_field ipv6_dst on an ICMPv6 echo fixes its checksum, which covers the addresses (RFC 4443 pseudo-header)',
+      features: ['set.ipv6'],
+      run: async (t) => {
+        await t.pipeline('icmp6,in_port=p1,actions=set_field:2001:db8::99->ipv6_dst,output:p2');
+        await t.expectDelivery('h1', icmp6(), { h2: [icmp6({ ip6: { dst: '2001:db8::99' } })] });
       },
     }),
     defineCase({

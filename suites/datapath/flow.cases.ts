@@ -52,6 +52,26 @@ export const flowCases: CaseGroup = {
       },
     }),
     defineCase({
+      id: 'flow.put-existing-refused',
+      title: 'putting a flow whose key and mask the datapath holds already is refused, and the first keeps its actions',
+      features: ['dp.flow_put', 'l2.output'],
+      run: async (t) => {
+        const { p1, p2 } = await setUp(t);
+        const key = `in_port(${p1}),eth(),eth_type(0x0800),ipv4(proto=17,frag=no),udp(dst=53)`;
+        await t.dp.putFlow(`${key} actions:${p2}`);
+        const second = await t.dp.putFlow(`${key} actions:drop`).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(second, 'the second put of the same flow').to.be.instanceOf(Error);
+        // The errno differs: OVS userspace says File exists, the kernel module (through
+        // ovs-vswitchd's dpctl/add-flow) Invalid argument; what counts is the refusal.
+        t.note(`second put refused: ${(second as Error).message}`);
+        const hit = udp4({ dport: 53 });
+        await t.expectDelivery('h1', hit, { h2: [hit] });
+      },
+    }),
+    defineCase({
       id: 'flow.del',
       title: 'a deleted flow stops matching and leaves the dump',
       features: ['dp.flow_put', 'l2.output'],

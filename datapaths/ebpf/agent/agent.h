@@ -88,7 +88,8 @@ int xdp_detach_port(struct agent *a, int i);
 int tc_detach_port(struct agent *a, int i);
 
 /* flow-table.c */
-int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r);
+/* Installs the megaflow of a translation. 0, or -1; -2 when `exclusive` and the flow exists. */
+int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r, int exclusive);
 int flow_delete(struct agent *a, const char *text, char *err, size_t errlen);
 void flow_flush(struct agent *a);
 int flow_count(struct agent *a);

@@ -164,12 +164,15 @@ static void command(struct agent *a, struct client *c, char *line)
 	} else if (!strncmp(line, "flow-put ", 9)) {
 		struct sp_result r;
 		struct dp_flow_key key;
+		int rc;
 
 		memset(&r, 0, sizeof(r));
 		if (odp_parse_flow(line + 9, &key, &r.mask, &r.flow, err, sizeof(err)))
 			reply(c->fd, "error: flow-put: %s", err);
-		else if (flow_install(a, &key, &r))
-			reply(c->fd, "error: flow-put: cannot install (mask or flow table full, or flow exists)");
+		else if ((rc = flow_install(a, &key, &r, 1)) == -2)
+			reply(c->fd, "error: flow-put: the flow exists (File exists): delete it first");
+		else if (rc)
+			reply(c->fd, "error: flow-put: cannot install (mask or flow table full)");
 		else
 			reply(c->fd, "ok");
 	} else if (!strncmp(line, "flow-del ", 9)) {

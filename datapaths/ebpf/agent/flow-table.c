@@ -114,7 +114,7 @@ static __u32 xdp_flags(const struct dp_flow_key *key, const struct dp_flow *f)
 	return outputs == 1 ? flags : 0;
 }
 
-int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r)
+int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp_result *r, int exclusive)
 {
 	struct dp_flow_id id = { 0 };
 	struct dp_flow flow = r->flow;
@@ -132,8 +132,13 @@ int flow_install(struct agent *a, const struct dp_flow_key *key, const struct sp
 	flow.packets = flow.bytes = 0;
 	flow.flags = xdp_flags(key, &flow);
 	flow.used_ns = now_ns(); /* install time until the first hit; dumps show `never` */
-	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.flows), &id, &flow, BPF_NOEXIST))
-		return errno == EEXIST ? 0 : -1; /* another CPU's upcall installed it first */
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.flows), &id, &flow, BPF_NOEXIST)) {
+		/* An upcall finding the flow there: another CPU's upcall installed it first. A flow-put
+		 * of an existing flow is refused, as the kernel module's OVS_FLOW_CMD_NEW (EEXIST). */
+		if (errno == EEXIST && !exclusive)
+			return 0;
+		return errno == EEXIST ? -2 : -1;
+	}
 	a->mask_refs[slot]++;
 	return 0;
 }

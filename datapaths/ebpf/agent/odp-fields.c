@@ -96,7 +96,7 @@ static const struct odp_field SET_IPV4[] = {
 };
 static const struct odp_field SET_IPV6[] = {
 	AF("src", ODP_IPV6, ipv6.src, ipv6.src_mask, 0), AF("dst", ODP_IPV6, ipv6.dst, ipv6.dst_mask, 0),
-	AF("hlimit", ODP_DEC, ipv6.hlimit, ipv6.hlimit_mask, 0xff),
+	AF("tclass", ODP_HEX, ipv6.tclass, ipv6.tclass_mask, 0xff), AF("hlimit", ODP_DEC, ipv6.hlimit, ipv6.hlimit_mask, 0xff),
 };
 static const struct odp_field SET_L4[] = { AF("src", ODP_DEC, l4.src, l4.src_mask, 0xffff), AF("dst", ODP_DEC, l4.dst, l4.dst_mask, 0xffff) };
 

@@ -175,8 +175,10 @@ static struct dp_action *emit(struct xlate *x, __u32 type)
 {
 	struct dp_flow *f = &x->out->flow;
 
-	if (f->n_actions >= DP_MAX_ACTIONS)
+	if (f->n_actions >= DP_MAX_ACTIONS) {
+		x->out->too_many_actions = 1;
 		return NULL;
+	}
 	memset(&f->actions[f->n_actions], 0, sizeof(f->actions[0]));
 	f->actions[f->n_actions].type = type;
 	return &f->actions[f->n_actions++];
@@ -375,11 +377,15 @@ static void xlate_set(struct xlate *x, const struct of_action *a)
 		need_l4(x); /* the L4 checksum fix-up depends on the protocol */
 		set_exact(&d->u.ipv4.src, &d->u.ipv4.src_mask, &d->u.ipv4.dst, &d->u.ipv4.dst_mask, a->type == OF_SET_IP_SRC, a->bytes, 4);
 		break;
-	case OF_SET_TOS:
+	case OF_SET_TOS: /* DSCP only; ECN is kept. On IPv6, the traffic class's DSCP. */
+		if (is_ipv6(x) && (d = emit(x, DP_ACT_SET_IPV6))) {
+			d->u.ipv6.tclass = (__u8)(a->arg & 0xfc);
+			d->u.ipv6.tclass_mask = 0xfc;
+		}
 		if (!is_ipv4(x) || !(d = emit(x, DP_ACT_SET_IPV4)))
 			break;
 		d->u.ipv4.tos = (__u8)(a->arg & 0xfc);
-		d->u.ipv4.tos_mask = 0xfc; /* DSCP only; ECN is kept */
+		d->u.ipv4.tos_mask = 0xfc;
 		break;
 	case OF_SET_TP_SRC:
 	case OF_SET_TP_DST:
@@ -467,6 +473,12 @@ void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *key, st
 			out->dropped = 1;
 			return;
 		}
+	}
+	if (out->too_many_actions) {
+		/* A flow cut short would send the packet on with half its actions: none is installed. */
+		out->flow.n_actions = 0;
+		out->dropped = 1;
+		return;
 	}
 	out->dropped = out->flow.n_actions == 0;
 }

@@ -47,6 +47,8 @@ struct sp_result {
 	struct dp_flow flow; /* actions only */
 	/* The packet is dropped by an action (e.g. dec_ttl at TTL 1) or no rule matched. */
 	int dropped;
+	/* The rule's actions need more than DP_MAX_ACTIONS datapath actions: nothing is installed. */
+	int too_many_actions;
 };
 
 /*

@@ -86,7 +86,10 @@ int on_upcall(void *ctx, void *data, size_t size)
 	}
 	a->miss_log[a->n_misses++ % MISS_LOG] = u->key;
 	sp_translate(&a->pipeline, &u->key, &r);
-	if (flow_install(a, &u->key, &r))
+	if (r.too_many_actions)
+		fprintf(stderr, "dplab-ebpf-agent: a packet from port %u needs more than %d datapath actions: dropped, no flow installed\n", u->port,
+			DP_MAX_ACTIONS);
+	else if (flow_install(a, &u->key, &r, 0))
 		fprintf(stderr, "dplab-ebpf-agent: cannot install a megaflow (table full?)\n");
 	if (!r.dropped)
 		execute(a, u);

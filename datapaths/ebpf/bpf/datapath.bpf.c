@@ -152,8 +152,13 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 		n[i] = dp_mix8(h[8 + i], a->u.ipv6.src[i], a->u.ipv6.src_mask[i]);
 		n[16 + i] = dp_mix8(h[24 + i], a->u.ipv6.dst[i], a->u.ipv6.dst_mask[i]);
 	}
-	/* Extension headers are not walked here: the L4 checksum is fixed for TCP/UDP directly after. */
-	if (!l4_csum(h[6], l3 + 40, &csum_off, &fl)) {
+	/* Extension headers are not walked here: the L4 checksum is fixed for TCP, UDP and ICMPv6
+	 * directly after. ICMPv6's covers a pseudo-header with the addresses, as TCP's (RFC 4443). */
+	if (h[6] == 58) {
+		csum_off = l3 + 40 + 2;
+		fl = 0;
+	}
+	if (h[6] == 58 || !l4_csum(h[6], l3 + 40, &csum_off, &fl)) {
 		diff = bpf_csum_diff((__be32 *)(h + 8), 32, (__be32 *)n, 32, 0);
 		if (diff >= 0)
 			bpf_l4_csum_replace(skb, csum_off, 0, diff, (fl & ~BPF_F_MARK_MANGLED_0) | BPF_F_PSEUDO_HDR);
@@ -163,6 +168,13 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 		__u8 hl = dp_mix8(h[7], a->u.ipv6.hlimit, a->u.ipv6.hlimit_mask);
 
 		bpf_skb_store_bytes(skb, l3 + 7, &hl, 1, 0);
+	}
+	/* The traffic class straddles the first two bytes: version(4) class(8) flow label(20). */
+	if (a->u.ipv6.tclass_mask) {
+		__u8 tc = dp_mix8((__u8)(h[0] << 4 | h[1] >> 4), a->u.ipv6.tclass, a->u.ipv6.tclass_mask);
+		__u8 b[2] = { (__u8)((h[0] & 0xf0) | tc >> 4), (__u8)(tc << 4 | (h[1] & 0x0f)) };
+
+		bpf_skb_store_bytes(skb, l3, b, 2, 0);
 	}
 	return 0;
 }

@@ -10,7 +10,8 @@
 
 #define DP_MAX_MASKS 32
 #define DP_MAX_FLOWS 16384
-#define DP_MAX_ACTIONS 8
+/* A flow's datapath actions; a translation that needs more is refused, never cut short. */
+#define DP_MAX_ACTIONS 16
 #define DP_MAX_PORTS 64
 /* Packet bytes carried by an upcall record; longer packets are cut (len says the real size). */
 #define DP_UPCALL_BYTES 2048
@@ -52,7 +53,7 @@ struct dp_action {
 		struct {
 			__u8 src[16], dst[16];
 			__u8 src_mask[16], dst_mask[16];
-			__u8 hlimit, hlimit_mask, pad[2];
+			__u8 hlimit, hlimit_mask, tclass, tclass_mask;
 		} ipv6;
 		struct {
 			__u16 src, dst; /* host order */
