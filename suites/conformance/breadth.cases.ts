@@ -223,6 +223,22 @@ export const ipv6ExtCases: CaseGroup = {
       },
     }),
     defineCase({
+      id: 'ipv6-ext.set-src-behind-headers',
+      title: 'set_field ipv6_src on a datagram behind hop-by-hop and destination options fixes the UDP checksum behind them',
+      features: ['match.ipv6_ext', 'set.ipv6'],
+      run: async (t) => {
+        await t.pipeline('ipv6,in_port=p1,actions=set_field:2001:db8::99->ipv6_src,output:p2');
+        const from = (src?: string) =>
+          buildFrame({
+            ...eth,
+            ipv6: { ...ip6(), ...(src ? { src } : {}), extensions: [hbh, dst] },
+            udp: { sport: 1000, dport: 53 },
+            payload: 'behind extension headers',
+          });
+        await t.expectDelivery('h1', from(), { h2: [from('2001:db8::99')] });
+      },
+    }),
+    defineCase({
       id: 'ipv6-ext.frag-first',
       title: 'ipv6,ip_frag=first matches the first fragment (UDP header in it), not an unfragmented datagram nor a later fragment',
       features: ['match.ipv6_ext', 'match.ip_frag'],

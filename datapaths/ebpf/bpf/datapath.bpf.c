@@ -85,6 +85,45 @@ static __always_inline int l4_csum(__u8 proto, __u32 l4, __u32 *csum_off, __u64 
 	return -1;
 }
 
+/*
+ * The L4 header of the IPv6 packet at l3, past the extension headers the key extractor skips
+ * (hop-by-hop, routing, destination options, a first fragment's header; flow-key.h), as
+ * `routing << 24 | protocol << 16 | offset`, routing set when a routing header came first (the
+ * kernel datapath then leaves the L4 checksum alone when the destination changes: it covers the
+ * final destination). -1 when there is no L4 header: a later fragment, cut short, too many
+ * headers. A global function: the verifier checks it once, not in each of execute()'s action
+ * slots (inlined there, the walk took the program past the verifier's budget).
+ */
+__noinline int ipv6_l4(struct __sk_buff *skb, __u32 l3)
+{
+	__u32 off = l3 + 40;
+	int i, routing = 0;
+	__u8 nh;
+
+	if (!skb || bpf_skb_load_bytes(skb, l3 + 6, &nh, 1))
+		return -1;
+	for (i = 0; i < DP_IPV6_MAX_EXT; i++) {
+		__u8 e[4];
+
+		if (nh != 0 && nh != 43 && nh != 60 && nh != 44)
+			break;
+		if (bpf_skb_load_bytes(skb, off, e, 4))
+			return -1;
+		if (nh == 44) {
+			if (((e[2] << 8) | e[3]) & 0xfff8)
+				return -1;
+			off += 8;
+		} else {
+			routing |= nh == 43;
+			off += (e[1] + 1) * 8;
+		}
+		nh = e[0];
+	}
+	if (nh == 0 || nh == 43 || nh == 60 || nh == 44 || off > 0xffff)
+		return -1;
+	return routing << 24 | nh << 16 | (int)off;
+}
+
 static __always_inline int set_ipv4(struct __sk_buff *skb, const struct dp_action *a)
 {
 	__u16 et;
@@ -140,11 +179,11 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 {
 	__u16 et;
 	int l3 = dp_l3_offset(skb, &et);
-	__u8 h[40], n[32];
-	__u32 csum_off;
+	__u8 h[40], n[32], proto;
+	__u32 csum_off, l4;
 	__u64 fl;
 	__s64 diff;
-	int i;
+	int i, at;
 
 	if (l3 < 0 || et != ETH_P_IPV6 || bpf_skb_load_bytes(skb, l3, h, 40))
 		return -1;
@@ -152,14 +191,18 @@ static __always_inline int set_ipv6(struct __sk_buff *skb, const struct dp_actio
 		n[i] = dp_mix8(h[8 + i], a->u.ipv6.src[i], a->u.ipv6.src_mask[i]);
 		n[16 + i] = dp_mix8(h[24 + i], a->u.ipv6.dst[i], a->u.ipv6.dst_mask[i]);
 	}
-	/* Extension headers are not walked here: the L4 checksum is fixed for TCP, UDP and ICMPv6
-	 * directly after. ICMPv6's covers a pseudo-header with the addresses, as TCP's (RFC 4443). */
-	if (h[6] == 58) {
-		csum_off = l3 + 40 + 2;
-		fl = 0;
-	}
-	if (h[6] == 58 || !l4_csum(h[6], l3 + 40, &csum_off, &fl)) {
-		diff = bpf_csum_diff((__be32 *)(h + 8), 32, (__be32 *)n, 32, 0);
+	/* TCP's, UDP's and ICMPv6's checksums cover the addresses (a pseudo-header; RFC 4443 for
+	 * ICMPv6), behind the extension headers; not the destination behind a routing header, as
+	 * the kernel datapath has it (set_ipv6 in net/openvswitch/actions.c). */
+	at = ipv6_l4(skb, (__u32)l3);
+	proto = (__u8)(at >> 16);
+	l4 = (__u32)at & 0xffff;
+	if (at >= 0 && (proto == 58 || !l4_csum(proto, l4, &csum_off, &fl))) {
+		if (proto == 58) {
+			csum_off = l4 + 2;
+			fl = 0;
+		}
+		diff = bpf_csum_diff((__be32 *)(h + 8), at >> 24 ? 16 : 32, (__be32 *)n, at >> 24 ? 16 : 32, 0);
 		if (diff >= 0)
 			bpf_l4_csum_replace(skb, csum_off, 0, diff, (fl & ~BPF_F_MARK_MANGLED_0) | BPF_F_PSEUDO_HDR);
 	}
@@ -194,9 +237,12 @@ static __always_inline int set_l4(struct __sk_buff *skb, const struct dp_action 
 			return -1;
 		l4 = l3 + (ihl & 0x0f) * 4;
 	} else if (et == ETH_P_IPV6) {
-		if (bpf_skb_load_bytes(skb, l3 + 6, &proto, 1))
+		int at = ipv6_l4(skb, (__u32)l3);
+
+		if (at < 0)
 			return -1;
-		l4 = l3 + 40;
+		proto = (__u8)(at >> 16);
+		l4 = (__u32)at & 0xffff;
 	} else {
 		return -1;
 	}
