@@ -52,6 +52,28 @@ export const upcallCases: CaseGroup = {
       },
     }),
     defineCase({
+      id: 'upcall.controller-max-len',
+      title: 'controller(max_len=64) still sends a 200-byte frame whole: the switch buffers nothing, and an unbuffered packet-in carries the entire packet',
+      features: ['upcall.controller'],
+      run: async (t) => {
+        // OpenFlow 1.3 (packet-in): a packet not buffered goes to the controller entire, max_len
+        // notwithstanding; ovs-vswitchd buffers none (kernel and userspace datapaths alike).
+        await t.pipeline('in_port=p1,actions=controller(max_len=64)');
+        const ctl = await t.openController();
+        try {
+          const long = u(2000, 'x'.repeat(200 - 42));
+          await t.expectDelivery('h1', long, {});
+          const pins = await packetInsWhen(ctl);
+          expect(
+            pins.map((p) => p.data.toString('hex')),
+            'packet-in data',
+          ).to.deep.equal([long.toString('hex')]);
+        } finally {
+          await ctl.close();
+        }
+      },
+    }),
+    defineCase({
       id: 'upcall.controller-and-output',
       title: 'controller,output:p2 both forwards the frame and sends it to the controller',
       features: ['upcall.controller', 'l2.output'],
