@@ -59,6 +59,12 @@ describe('OpenFlow rules encoded for the eBPF agent', () => {
     expect(rule('in_port=p1,actions=drop')[4]).to.equal('drop');
   });
 
+  it('passes idle and hard timeouts on after the actions, and nothing for a rule without', () => {
+    expect(rule('in_port=p1,idle_timeout=3,hard_timeout=9,actions=output:p2').slice(4)).to.deep.equal(['output:2', 'idle=3', 'hard=9']);
+    expect(rule('in_port=p1,hard_timeout=2,actions=drop').slice(4)).to.deep.equal(['drop', 'hard=2']);
+    expect(rule('in_port=p1,actions=output:p2').slice(4)).to.deep.equal(['output:2']);
+  });
+
   it('refuses what the agent cannot do, naming it', () => {
     expect(() => rule('in_port=p1,actions=normal')).to.throw(UnsupportedRuleError, "action 'normal' is not supported by the eBPF agent");
     expect(() => rule('table=1,in_port=p1,actions=drop')).to.throw(UnsupportedRuleError, 'one table');

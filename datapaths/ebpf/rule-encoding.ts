@@ -263,10 +263,11 @@ function encodeAction(a: OfAction): string | undefined {
   }
 }
 
-/** `rule PRIO VALUE MASK ACTIONS` for the agent's `pipeline` command. */
+/** `rule PRIO VALUE MASK ACTIONS[ idle=S][ hard=S]` for the agent's `pipeline` command. */
 export function encodeRule(r: FlowRule): string {
   if (r.table !== 0) throw new UnsupportedRuleError(`${r.source}: the eBPF agent has one table (table=${r.table})`);
   const k = encodeMatch(r.match);
   const actions = r.actions.map(encodeAction).filter((a): a is string => a !== undefined);
-  return `rule ${r.priority} ${k.value.toString('hex')} ${k.mask.toString('hex')} ${actions.join(',') || 'drop'}`;
+  const timeouts = [r.idleTimeout ? ` idle=${r.idleTimeout}` : '', r.hardTimeout ? ` hard=${r.hardTimeout}` : ''].join('');
+  return `rule ${r.priority} ${k.value.toString('hex')} ${k.mask.toString('hex')} ${actions.join(',') || 'drop'}${timeouts}`;
 }

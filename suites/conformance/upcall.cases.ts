@@ -28,6 +28,8 @@ async function packetInsWhen(ctl: ControllerChannel): Promise<PacketIn[]> {
 
 const outputs = (f: DatapathFlow) => f.actions.filter((a) => a.type === 'output');
 
+const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
 export const upcallCases: CaseGroup = {
   suite: 'conformance',
   name: 'upcall',
@@ -71,6 +73,36 @@ export const upcallCases: CaseGroup = {
         } finally {
           await ctl.close();
         }
+      },
+    }),
+    defineCase({
+      id: 'upcall.hard-timeout',
+      title: 'a rule with hard_timeout=2 forwards until 2 s after it was added, though traffic keeps it busy, and is gone 5 s after',
+      features: ['l2.output'],
+      run: async (t) => {
+        await t.pipeline('priority=10,in_port=p1,hard_timeout=2,actions=output:p2');
+        const added = Date.now();
+        await t.expectDelivery('h1', u(), { h2: [u()] });
+        await sleepUntil(added + 1000);
+        await t.expectDelivery('h1', u(), { h2: [u()] });
+        // Past the timeout, with a second of slack each for the switch's expiry sweep and its revalidation.
+        await sleepUntil(added + 5000);
+        await t.expectDelivery('h1', u(), {});
+      },
+    }),
+    defineCase({
+      id: 'upcall.idle-timeout',
+      title: 'a rule with idle_timeout=2 stays while a frame comes every second, and is gone after 5 s without one',
+      features: ['l2.output'],
+      run: async (t) => {
+        await t.pipeline('priority=10,in_port=p1,idle_timeout=2,actions=output:p2');
+        const added = Date.now();
+        for (let s = 0; s <= 4; s++) {
+          await sleepUntil(added + s * 1000);
+          await t.expectDelivery('h1', u(), { h2: [u()] });
+        }
+        await sleepUntil(added + 4000 + 5000);
+        await t.expectDelivery('h1', u(), {});
       },
     }),
     defineCase({

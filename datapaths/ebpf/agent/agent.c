@@ -171,6 +171,7 @@ static int serve(struct agent *a)
 			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
 				client_read(a, &a->clients[map[i - 2]]);
 		if (now_ns() - last_expiry > 1000000000ull) {
+			expire_rules(a);
 			expire_idle(a);
 			last_expiry = now_ns();
 		}

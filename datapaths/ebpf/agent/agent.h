@@ -53,6 +53,7 @@ struct agent {
 	int ifindex[DP_MAX_PORTS];
 	char ifname[DP_MAX_PORTS][IF_NAMESIZE];
 	struct sp_pipeline pipeline, staging;
+	__u32 rule_ids; /* the last sp_rule.id given */
 	struct dp_flow_key masks[DP_MAX_MASKS];
 	int mask_refs[DP_MAX_MASKS];
 	struct client clients[MAX_CLIENTS];
@@ -94,6 +95,7 @@ int flow_delete(struct agent *a, const char *text, char *err, size_t errlen);
 void flow_flush(struct agent *a);
 int flow_count(struct agent *a);
 void expire_idle(struct agent *a);
+void expire_rules(struct agent *a);
 
 /* upcalls.c: the ring buffer's callback (ctx: the agent). */
 int on_upcall(void *ctx, void *data, size_t size);

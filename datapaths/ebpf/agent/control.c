@@ -116,12 +116,17 @@ static void cmd_stats(struct agent *a, int fd)
 static void pipeline_line(struct agent *a, struct client *c, const char *line)
 {
 	char err[256];
+	int i;
 
 	if (!strcmp(line, "end")) {
 		c->in_pipeline = 0;
 		sp_sort(&a->staging);
 		a->staging.n_ports = a->n_ports;
 		memcpy(a->staging.ports, a->port_no, sizeof(a->staging.ports));
+		for (i = 0; i < a->staging.n_rules; i++) {
+			a->staging.rules[i].id = ++a->rule_ids;
+			a->staging.rules[i].added_ns = a->staging.rules[i].used_ns = now_ns();
+		}
 		a->pipeline = a->staging;
 		flow_flush(a);
 		reply(c->fd, "ok");

@@ -208,3 +208,46 @@ void expire_idle(struct agent *a)
 		prev = &id;
 	}
 }
+
+/*
+ * OpenFlow rule timeouts: a rule goes hard_timeout seconds after it was added, or idle_timeout
+ * seconds after the last hit of any megaflow made from it (a hit on the slow path counts: the
+ * megaflow is installed then). The megaflows are all flushed when one goes, as ovs-vswitchd's
+ * revalidation would remove those of the rule; the next packets miss and meet the table as it is.
+ */
+void expire_rules(struct agent *a)
+{
+	int fd = bpf_map__fd(a->skel->maps.flows), i, kept = 0, gone = 0;
+	struct dp_flow_id id, next;
+	struct dp_flow f;
+	void *prev = NULL;
+	__u64 now = now_ns();
+
+	for (i = 0; i < a->pipeline.n_rules; i++)
+		if (a->pipeline.rules[i].idle_s || a->pipeline.rules[i].hard_s)
+			break;
+	if (i == a->pipeline.n_rules)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		id = next;
+		prev = &id;
+		if (bpf_map_lookup_elem(fd, &id, &f) || !f.rule)
+			continue;
+		for (i = 0; i < a->pipeline.n_rules; i++)
+			if (a->pipeline.rules[i].id == f.rule && f.used_ns > a->pipeline.rules[i].used_ns)
+				a->pipeline.rules[i].used_ns = f.used_ns;
+	}
+	for (i = 0; i < a->pipeline.n_rules; i++) {
+		const struct sp_rule *r = &a->pipeline.rules[i];
+		__u64 idle = (__u64)r->idle_s * 1000000000ull, hard = (__u64)r->hard_s * 1000000000ull;
+
+		/* A hit stamped after `now` was read is no expiry. */
+		if ((hard && now > r->added_ns && now - r->added_ns >= hard) || (idle && now > r->used_ns && now - r->used_ns >= idle))
+			gone++;
+		else
+			a->pipeline.rules[kept++] = *r;
+	}
+	a->pipeline.n_rules = kept;
+	if (gone)
+		flow_flush(a);
+}

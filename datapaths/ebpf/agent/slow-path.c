@@ -106,7 +106,20 @@ int sp_parse_rule(const char *line, struct sp_rule *rule, char *err, size_t errl
 	while (*p == ' ')
 		p++;
 	snprintf(acts, sizeof(acts), "%s", p);
-	acts[strcspn(acts, "\r\n")] = 0;
+	acts[strcspn(acts, " \r\n")] = 0;
+	/* Then ` idle=S` and ` hard=S`, each optional. */
+	for (p += strcspn(p, " \r\n"); *p == ' ';) {
+		unsigned long v;
+
+		p++;
+		if (sscanf(p, "idle=%lu", &v) == 1)
+			rule->idle_s = (__u32)v;
+		else if (sscanf(p, "hard=%lu", &v) == 1)
+			rule->hard_s = (__u32)v;
+		else
+			return snprintf(err, errlen, "rule: expected idle=S or hard=S after the actions, got '%.20s'", p), -1;
+		p += strcspn(p, " \r\n");
+	}
 	for (tok = strtok_r(acts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "drop"))
 			continue;
@@ -463,6 +476,7 @@ void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *key, st
 		out->dropped = 1; /* table miss: drop (OpenFlow 1.3 default) */
 		return;
 	}
+	out->flow.rule = hit->id;
 	x.cur_n = x.want_n = key->n_vlans > DP_MAX_VLANS ? DP_MAX_VLANS : key->n_vlans;
 	memcpy(x.cur, key->vlan, sizeof(key->vlan));
 	memcpy(x.want, key->vlan, sizeof(key->vlan));

@@ -28,6 +28,12 @@ struct of_action {
 
 struct sp_rule {
 	__u32 priority;
+	/* OpenFlow idle_timeout and hard_timeout in seconds, 0 = none (flow-table.c expires them). */
+	__u32 idle_s, hard_s;
+	/* Set when the pipeline takes the rule: its id in the megaflows made from it, when it was
+	 * added, and the last hit of any of them. */
+	__u32 id;
+	__u64 added_ns, used_ns;
 	struct dp_flow_key value;
 	struct dp_flow_key mask;
 	int n_actions;

@@ -82,6 +82,8 @@ struct dp_flow_id {
 struct dp_flow {
 	__u32 n_actions;
 	__u32 flags;
+	__u32 rule; /* the agent's: the OpenFlow rule it was translated from (sp_rule.id), 0 = none */
+	__u32 pad;
 	__u64 packets;
 	__u64 bytes;
 	__u64 used_ns; /* bpf_ktime_get_ns() of the last hit, 0 = never */
