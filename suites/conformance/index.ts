@@ -11,7 +11,7 @@ import { mplsCases } from './mpls.cases.js';
 import { pipelineCases } from './pipeline.cases.js';
 import { setCases } from './set.cases.js';
 import { tunnelCases } from './tunnel.cases.js';
-import { upcallCases } from './upcall.cases.js';
+import { timeoutCases, upcallCases } from './upcall.cases.js';
 import { vlanCases } from './vlan.cases.js';
 import { meterCases } from './meter.cases.js';
 import { qosCases } from './qos.cases.js';
@@ -25,6 +25,7 @@ export const CONFORMANCE: readonly CaseGroup[] = [
   vlanCases,
   setCases,
   upcallCases,
+  timeoutCases,
   megaflowCases,
   mplsCases,
   qinqCases,
