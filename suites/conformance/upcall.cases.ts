@@ -3,7 +3,7 @@ import { CaseSkipped, defineCase, type CaseContext, type CaseGroup } from '../..
 import type { ControllerChannel, PacketIn } from '../../harness/datapath/datapath.js';
 import type { DatapathFlow } from '../../harness/odp/flow.js';
 import { isExact, keyField } from '../../harness/odp/accessors.js';
-import { udp4 } from './frames.js';
+import { ethRaw, udp4, udp6 } from './frames.js';
 
 const u = (dport = 2000, payload = 'upcall') => udp4({ sport: 1000, dport, payload });
 
@@ -90,6 +90,36 @@ export const upcallCases: CaseGroup = {
         } finally {
           await ctl.close();
         }
+      },
+    }),
+    defineCase({
+      id: 'upcall.short-ip-first-packet',
+      title:
+        'the first frame of a flow shorter than its IP header (Ethernet alone with type IPv4; IPv6 cut at 10 bytes) is forwarded, not lost on the slow path',
+      features: ['upcall.miss', 'l2.output'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=output:p2');
+        const bare4 = ethRaw({ ethertype: 0x0800 });
+        const cut6 = Buffer.concat([ethRaw({ ethertype: 0x86dd }), udp6({ sport: 1, dport: 2 }).subarray(14, 24)]);
+        // Each first of its flow: the miss goes to the slow path, which must send it on.
+        await t.expectDelivery('h1', bare4, { h2: [bare4] });
+        await t.expectDelivery('h1', cut6, { h2: [cut6] });
+      },
+    }),
+    defineCase({
+      id: 'upcall.short-ip-first-packet-rewritten',
+      title:
+        'the first frame of a flow shorter than its IP header gets the Ethernet rewrite its rule gives (Ethernet alone), and the tag too (IPv4 cut at 10 bytes)',
+      features: ['upcall.miss', 'set.eth', 'vlan.push', 'vlan.pop'],
+      run: async (t) => {
+        await t.pipeline('in_port=p1,actions=mod_dl_src:0a:dd:00:00:00:99,output:p2');
+        await t.expectDelivery('h1', ethRaw({ ethertype: 0x0800 }), { h2: [ethRaw({ ethertype: 0x0800, src: '0a:dd:00:00:00:99' })] });
+        // A tag on an Ethernet header alone would leave nothing after it: a receiving kernel drops that frame.
+        await t.pipeline('in_port=p1,actions=mod_dl_src:0a:dd:00:00:00:99,mod_vlan_vid:5,output:p2');
+        const cut4 = (o: Parameters<typeof udp4>[0] = {}) => udp4(o).subarray(0, (o.vlans ? 18 : 14) + 10);
+        await t.expectDelivery('h1', cut4(), { h2: [cut4({ src: '0a:dd:00:00:00:99', vlans: [{ vid: 5 }] })] });
+        await t.pipeline('in_port=p1,actions=strip_vlan,output:p2');
+        await t.expectDelivery('h1', cut4({ vlans: [{ vid: 7 }] }), { h2: [cut4()] });
       },
     }),
     defineCase({

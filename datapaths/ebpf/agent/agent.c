@@ -191,6 +191,8 @@ static int cleanup(struct agent *a)
 		close(a->lfd);
 		unlink(a->sock);
 	}
+	if (a->raw_fd >= 0)
+		close(a->raw_fd);
 	ring_buffer__free(a->rb);
 	for (i = 0; i < a->n_ports; i++) {
 		err |= xdp_detach_port(a, i);
@@ -203,7 +205,7 @@ static int cleanup(struct agent *a)
 
 int main(int argc, char **argv)
 {
-	static struct agent a = { .lfd = -1 };
+	static struct agent a = { .lfd = -1, .raw_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err, i;
 

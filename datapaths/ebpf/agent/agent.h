@@ -43,6 +43,7 @@ struct agent {
 	const char *sock;
 	bool want_xdp;
 	int lfd;
+	int raw_fd; /* packet socket for the frames the agent sends itself (upcalls.c), -1 until then */
 	struct ring_buffer *rb;
 	struct datapath_bpf *skel;
 	struct xdp_bpf *xdp; /* the XDP front end, with --xdp */
