@@ -338,7 +338,11 @@ static void xlate_vlan(struct xlate *x, const struct of_action *a)
 		x->want[0].tci = (x->want[0].tci & 0xf000) | (__u16)(a->arg & 0xfff) | DP_VLAN_CFI;
 }
 
-/* set_ttl, dec_ttl: returns -1 when the TTL expires (no invalid-TTL controller here: dropped). */
+/*
+ * set_ttl, dec_ttl. A dec_ttl that finds TTL 1 sends the packet to the controller as an
+ * invalid_ttl packet-in and stops the rule's actions there, those before it kept, as
+ * ovs-vswitchd's compose_dec_ttl does: returns 1 then.
+ */
 static int xlate_ttl(struct xlate *x, const struct of_action *a)
 {
 	struct dp_action *d;
@@ -347,8 +351,12 @@ static int xlate_ttl(struct xlate *x, const struct of_action *a)
 		return 0;
 	if (a->type == OF_DEC_TTL) {
 		x->out->mask.nw_ttl = 0xff;
-		if (x->ttl <= 1)
-			return -1;
+		if (x->ttl <= 1) {
+			commit_vlans(x);
+			if ((d = emit(x, DP_ACT_USERSPACE)))
+				d->u.userspace.invalid_ttl = 1;
+			return 1;
+		}
 		x->ttl--;
 	} else {
 		x->ttl = (__u8)a->arg;
@@ -421,7 +429,7 @@ static void xlate_set(struct xlate *x, const struct of_action *a)
 	}
 }
 
-/* Returns 0 to go on, -1 when the packet stops here (dropped). */
+/* Returns 0 to go on, 1 when the rule's actions stop here, -1 when the packet is dropped. */
 static int xlate_action(struct xlate *x, const struct of_action *a)
 {
 	switch (a->type) {
@@ -482,7 +490,11 @@ void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *key, st
 	memcpy(x.want, key->vlan, sizeof(key->vlan));
 	x.ttl = key->nw_ttl;
 	for (i = 0; i < hit->n_actions; i++) {
-		if (xlate_action(&x, &hit->actions[i])) {
+		int r = xlate_action(&x, &hit->actions[i]);
+
+		if (r > 0)
+			break;
+		if (r < 0) {
 			out->flow.n_actions = 0;
 			out->dropped = 1;
 			return;

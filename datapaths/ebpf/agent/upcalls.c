@@ -115,7 +115,7 @@ static void execute(struct agent *a, const struct dp_upcall *u, const struct dp_
 		fprintf(stderr, "dplab-ebpf-agent: executing a %u-byte packet from port %u: %s\n", len, u->port, strerror(-err));
 }
 
-static void packet_in(struct agent *a, const struct dp_upcall *u)
+static void packet_in(struct agent *a, const struct dp_upcall *u, const char *reason)
 {
 	static __u8 frame[DP_UPCALL_BYTES + 4];
 	static char hex[2 * sizeof(frame) + 1];
@@ -126,7 +126,7 @@ static void packet_in(struct agent *a, const struct dp_upcall *u)
 	hex[2 * len] = 0;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (a->clients[i].fd >= 0 && a->clients[i].subscribed)
-			reply(a->clients[i].fd, "packet-in %u action %s", u->port, hex);
+			reply(a->clients[i].fd, "packet-in %u %s %s", u->port, reason, hex);
 }
 
 int on_upcall(void *ctx, void *data, size_t size)
@@ -137,8 +137,8 @@ int on_upcall(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*u))
 		return 0;
-	if (u->reason == DP_UPCALL_ACTION) {
-		packet_in(a, u);
+	if (u->reason == DP_UPCALL_ACTION || u->reason == DP_UPCALL_INVALID_TTL) {
+		packet_in(a, u, u->reason == DP_UPCALL_ACTION ? "action" : "invalid_ttl");
 		return 0;
 	}
 	a->miss_log[a->n_misses++ % MISS_LOG] = u->key;

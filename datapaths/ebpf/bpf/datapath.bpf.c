@@ -282,7 +282,7 @@ static __always_inline void execute(struct __sk_buff *skb, struct dp_flow *f, co
 			output(skb, a->port);
 			break;
 		case DP_ACT_USERSPACE:
-			upcall(skb, key, DP_UPCALL_ACTION);
+			upcall(skb, key, a->u.userspace.invalid_ttl ? DP_UPCALL_INVALID_TTL : DP_UPCALL_ACTION);
 			break;
 		case DP_ACT_PUSH_VLAN:
 			/* The helper wants the TCI without VLAN_TAG_PRESENT (CFI), as the kernel datapath. */

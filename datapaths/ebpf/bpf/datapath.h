@@ -63,6 +63,7 @@ struct dp_action {
 		 * OpenFlow `controller` upcall; 1 a plain `userspace(pid=N)` put through the ODP text. */
 		struct {
 			__u8 plain;
+			__u8 invalid_ttl; /* a dec_ttl that found TTL 1: the packet-in's reason is invalid_ttl */
 		} userspace;
 	} u;
 };
@@ -96,7 +97,7 @@ struct dp_mask {
 	__u32 pad;
 };
 
-enum dp_upcall_reason { DP_UPCALL_MISS = 1, DP_UPCALL_ACTION = 2 };
+enum dp_upcall_reason { DP_UPCALL_MISS = 1, DP_UPCALL_ACTION = 2, DP_UPCALL_INVALID_TTL = 3 };
 
 struct dp_upcall {
 	__u32 reason;
