@@ -465,12 +465,18 @@ static int xlate_action(struct xlate *x, const struct of_action *a)
 	return 0;
 }
 
-void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *key, struct sp_result *out)
+void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *wire, struct sp_result *out)
 {
+	/* OVS's fragment handling `normal` (ovs-ofctl set-frags): the pipeline sees no L4 ports in a
+	 * fragment, the first one's too (xlate_actions zeroes them). The megaflow keeps the key as
+	 * the datapath extracted it, so a port the rules examined stays exact in it. */
+	struct dp_flow_key frag = *wire;
+	const struct dp_flow_key *key = wire->nw_frag ? &frag : wire;
 	struct xlate x = { .p = p, .key = key, .out = out };
 	const struct sp_rule *hit = NULL;
 	int i;
 
+	frag.tp_src = frag.tp_dst = 0;
 	memset(out, 0, sizeof(*out));
 	out->mask.in_port = 0xffffffff;
 	for (i = 0; i < p->n_rules; i++) {
@@ -480,6 +486,9 @@ void sp_translate(const struct sp_pipeline *p, const struct dp_flow_key *key, st
 			break;
 		}
 	}
+	/* Ports examined: the verdict depends on whether the packet is a fragment (whose ports read 0). */
+	if (out->mask.tp_src || out->mask.tp_dst)
+		out->mask.nw_frag = 0xff;
 	if (!hit) {
 		out->dropped = 1; /* table miss: drop (OpenFlow 1.3 default) */
 		return;
