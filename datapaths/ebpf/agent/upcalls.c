@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
